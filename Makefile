@@ -1,0 +1,55 @@
+# `make test` and `make demo` set themselves up on a fresh machine: a .venv with the package
+# and the extras they need, and Graphviz's `dot` binary when it is missing and we may install it.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: test demo bench lint typecheck dot notebooks clean
+
+test: $(VENV)/.installed-dev dot
+	$(VENV)/bin/ruff check autograd_tiny tests benchmarks
+	$(VENV)/bin/mypy --strict autograd_tiny
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
+
+demo: $(VENV)/.installed-demo dot
+	$(PY) -m autograd_tiny train --out-dir demo_output
+
+bench: $(VENV)/.installed-bench
+	$(PY) benchmarks/bench.py --json benchmarks/results.json
+
+notebooks: $(VENV)/.installed-dev dot
+	$(PY) -m jupytext --sync notebooks/*.py
+	$(PY) -m pytest --nbmake --overwrite --nbmake-timeout=300 notebooks
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[$(subst demo,viz$(comma)train,$*)]'
+	touch $@
+
+comma := ,
+
+# Graphviz's `dot` renders the computation graphs; the Python package only writes DOT text.
+dot:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Graphviz (the dot binary) with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Graphviz (the dot binary) with sudo apt-get"; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "WARNING: Graphviz's 'dot' is not installed and I cannot install it here."; \
+		echo "  Install it yourself: 'sudo apt-get install graphviz' (Debian/Ubuntu),"; \
+		echo "  'brew install graphviz' (macOS) or 'conda install -c conda-forge graphviz'."; \
+		echo "  Until then, graph rendering is unavailable and its tests are skipped."; \
+	fi
+
+clean:
+	rm -rf $(VENV) demo_output .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,377 @@
+"""The scalar reverse-mode engine: `Value`, the derivative rules, `backward()` and `no_grad()`.
+
+Every operation makes a new `Value` that remembers its parents and the local derivative of
+its result with respect to each parent. `backward()` then applies the chain rule,
+``parent.grad += local * node.grad``, over the graph in reverse topological order.
+
+All operations are described by one table, `RULES`: for each operation its forward value and
+its local derivatives, written once and generic in the maths namespace ``m``. The eager engine
+evaluates them on floats (``m = FloatMath``); `autograd_tiny.grad(..., create_graph=True)`
+evaluates the very same rules on Values (``m = Value``) to get gradients that are themselves
+differentiable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import operator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeAlias
+
+Number: TypeAlias = int | float
+Operand: TypeAlias = "Value | int | float"
+
+
+class FloatMath:
+    """The maths the rules need, on floats; total where a derivative meets a pole (IEEE inf)."""
+
+    exp = staticmethod(math.exp)
+    tanh = staticmethod(math.tanh)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    sqrt = staticmethod(math.sqrt)
+    abs = staticmethod(abs)
+
+    @staticmethod
+    def log(x: float) -> float:
+        """Natural log, with log(0) = -inf and nan below zero instead of an exception."""
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+    @staticmethod
+    def pow(x: float, y: float) -> float:
+        """x ** y, with 0 ** negative = inf instead of ZeroDivisionError."""
+        try:
+            return float(x**y)
+        except ZeroDivisionError:
+            return math.inf
+
+    @staticmethod
+    def sigmoid(x: float) -> float:
+        """1 / (1 + e^-x), computed so that neither branch can overflow."""
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def relu(x: float) -> float:
+        return 0.0 if x <= 0 else x
+
+
+Rule = tuple[Callable[..., Any], Callable[..., tuple[Any, ...]]]
+
+# op: (forward(m, x, y), local derivatives(m, x, y, out) -> d out / d each Value operand).
+# x is the first operand; y is the second Value, the constant k, or None for unary ops.
+# A "k" in the name marks a Python number operand and where it stands: "k-" is k - x.
+RULES: dict[str, Rule] = {
+    "+":    (lambda m, x, y: x + y,       lambda m, x, y, out: (1.0, 1.0)),
+    "+k":   (lambda m, x, k: x + k,       lambda m, x, k, out: (1.0,)),
+    "-":    (lambda m, x, y: x - y,       lambda m, x, y, out: (1.0, -1.0)),
+    "-k":   (lambda m, x, k: x - k,       lambda m, x, k, out: (1.0,)),
+    "k-":   (lambda m, x, k: k - x,       lambda m, x, k, out: (-1.0,)),
+    "*":    (lambda m, x, y: x * y,       lambda m, x, y, out: (y, x)),
+    "*k":   (lambda m, x, k: x * k,       lambda m, x, k, out: (k,)),
+    "/":    (lambda m, x, y: x / y,       lambda m, x, y, out: (1.0 / y, -out / y)),
+    "/k":   (lambda m, x, k: x / k,       lambda m, x, k, out: (1.0 / k,)),
+    "k/":   (lambda m, x, k: k / x,       lambda m, x, k, out: (-out / x,)),
+    # d/dy x**y = x**y log x; at x = 0 PyTorch's convention is 0, below 0 it is nan.
+    "**":   (lambda m, x, y: m.pow(x, y), lambda m, x, y, out: (
+                y * m.pow(x, y - 1), out * m.log(x) if x > 0 else (0.0 if x >= 0 else math.nan))),
+    "**k":  (lambda m, x, k: m.pow(x, k), lambda m, x, k, out: (k * m.pow(x, k - 1),)),
+    "k**":  (lambda m, x, k: m.pow(k, x), lambda m, x, k, out: (out * FloatMath.log(k),)),
+    "neg":  (lambda m, x, _: -x,          lambda m, x, _, out: (-1.0,)),
+    "exp":  (lambda m, x, _: m.exp(x),    lambda m, x, _, out: (out,)),
+    "log":  (lambda m, x, _: m.log(x),    lambda m, x, _, out: (1.0 / x,)),
+    "sqrt": (lambda m, x, _: m.sqrt(x),   lambda m, x, _, out: (0.5 * m.pow(out, -1.0),)),
+    "tanh": (lambda m, x, _: m.tanh(x),   lambda m, x, _, out: (1.0 - out * out,)),
+    "sigmoid": (lambda m, x, _: m.sigmoid(x), lambda m, x, _, out: (out * (1.0 - out),)),
+    "relu": (lambda m, x, _: m.relu(x),   lambda m, x, _, out: (1.0 if x > 0 else 0.0,)),
+    "sin":  (lambda m, x, _: m.sin(x),    lambda m, x, _, out: (m.cos(x),)),
+    "cos":  (lambda m, x, _: m.cos(x),    lambda m, x, _, out: (-m.sin(x),)),
+    # abs'(0) = 0, as in PyTorch (the subgradient that keeps zero at rest).
+    "abs":  (lambda m, x, _: m.abs(x),    lambda m, x, _, out: (
+                1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)),
+}  # fmt: skip
+
+_grad_enabled = True
+_creation_counter = itertools.count()  # creation order is a topological order: parents come first
+_new_value = object.__new__
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Within this block operations record no graph: results are leaves with no parents."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`."""
+    return _grad_enabled
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float, numbers.Real)) and not isinstance(x, Value)
+
+
+class Value:
+    """One float in a computation graph, with the gradient backward() fills in.
+
+    ``data`` is the value, ``grad`` the accumulated d(root)/d(self), ``label`` a name for
+    pictures. ``op``, ``parents`` and ``local_grads`` say how the value was made.
+    """
+
+    __slots__ = ("_arg", "_id", "_locals", "_op", "_parents", "data", "grad", "label")
+
+    data: float
+    grad: float
+    label: str
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if isinstance(data, bool) or not _is_number(data):
+            hint = "; use its .data" if isinstance(data, Value) else ""
+            raise TypeError(f"Value() takes a real number, got {type(data).__name__}: {data!r}{hint}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._parents: tuple[Value, ...] = ()
+        self._locals: tuple[float, ...] = ()
+        self._arg: float | None = None
+        self._id = next(_creation_counter)
+
+    # ---- how this value was made (read-only) -------------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The operation that made this value, with its constant: '*', 'tanh', '**2', '' for a leaf."""
+        op, k = self._op, self._arg
+        return op if k is None else op.replace("k", f"{k:g}", 1)
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this one was computed from (empty for a leaf)."""
+        return self._parents
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d self / d parent for each parent, recorded when this value was computed."""
+        return self._locals
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    # ---- recording -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _record(op: str, x: Value, y: Value | float | None) -> Value:
+        """Apply RULES[op] to x and y (a second Value, a constant, or None) and record the node."""
+        forward, local = RULES[op]
+        a = x.data
+        if isinstance(y, Value):
+            b: float | None = y.data
+            parents: tuple[Value, ...] = (x, y)
+            constant = None
+        else:
+            b = constant = y
+            parents = (x,)
+        out: float = forward(FloatMath, a, b)
+        node = _new_value(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node._op = op
+        node._arg = constant
+        node._id = next(_creation_counter)
+        if _grad_enabled:
+            node._parents = parents
+            node._locals = local(FloatMath, a, b, out)
+        else:
+            node._parents = node._locals = ()
+        return node
+
+    def _binary(self, other: object, op: str, op_k: str) -> Value:
+        """Record op with another Value, or op_k with a Python number; NotImplemented otherwise."""
+        if type(other) is Value:
+            return Value._record(op, self, other)
+        if _is_number(other):
+            return Value._record(op_k, self, float(other))  # type: ignore[arg-type]
+        return NotImplemented  # type: ignore[no-any-return]
+
+    # ---- arithmetic ----------------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        return self._binary(other, "+", "+k")
+
+    def __radd__(self, other: Number) -> Value:
+        return self._binary(other, "+", "+k")
+
+    def __sub__(self, other: Operand) -> Value:
+        return self._binary(other, "-", "-k")
+
+    def __rsub__(self, other: Number) -> Value:
+        return self._binary(other, "-", "k-")
+
+    def __mul__(self, other: Operand) -> Value:
+        return self._binary(other, "*", "*k")
+
+    def __rmul__(self, other: Number) -> Value:
+        return self._binary(other, "*", "*k")
+
+    def __truediv__(self, other: Operand) -> Value:
+        divisor = other.data if type(other) is Value else other
+        if divisor == 0:
+            raise ZeroDivisionError(f"division: {self.data!r} / {divisor!r} divides by zero")
+        return self._binary(other, "/", "/k")
+
+    def __rtruediv__(self, other: Number) -> Value:
+        if self.data == 0 and _is_number(other):
+            raise ZeroDivisionError(f"division: {other!r} / {self.data!r} divides by zero")
+        return self._binary(other, "/", "k/")
+
+    def __pow__(self, other: Operand) -> Value:
+        exponent = other.data if type(other) is Value else other
+        if _is_number(exponent):
+            _check_pow(self.data, exponent)  # type: ignore[arg-type]
+        try:
+            return self._binary(other, "**", "**k")
+        except OverflowError:
+            raise OverflowError(f"pow: {self.data!r} ** {exponent!r} is too large for a float") from None
+
+    def __rpow__(self, other: Number) -> Value:
+        if _is_number(other):
+            _check_pow(other, self.data)
+        try:
+            return self._binary(other, "**", "k**")
+        except OverflowError:
+            raise OverflowError(f"pow: {other!r} ** {self.data!r} is too large for a float") from None
+
+    def pow(self, exponent: Operand) -> Value:
+        """self ** exponent (PyTorch's name)."""
+        return self.__pow__(exponent)
+
+    def __neg__(self) -> Value:
+        return Value._record("neg", self, None)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # ---- functions -----------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e ** self; OverflowError past about 709.78."""
+        try:
+            return Value._record("exp", self, None)
+        except OverflowError:
+            raise OverflowError(f"exp: e ** {self.data!r} is too large for a float") from None
+
+    def log(self) -> Value:
+        """Natural logarithm; ValueError for self <= 0."""
+        if self.data <= 0:
+            raise ValueError(f"log: input must be > 0, got {self.data!r}")
+        return Value._record("log", self, None)
+
+    def sqrt(self) -> Value:
+        """Square root; ValueError for self < 0 (the gradient at 0 is inf, as in PyTorch)."""
+        if self.data < 0:
+            raise ValueError(f"sqrt: input must be >= 0, got {self.data!r}")
+        return Value._record("sqrt", self, None)
+
+    def tanh(self) -> Value:
+        return Value._record("tanh", self, None)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-self); derivative s (1 - s)."""
+        return Value._record("sigmoid", self, None)
+
+    def relu(self) -> Value:
+        """max(self, 0); derivative 0 at 0, as in PyTorch."""
+        return Value._record("relu", self, None)
+
+    def sin(self) -> Value:
+        return Value._record("sin", self, None)
+
+    def cos(self) -> Value:
+        return Value._record("cos", self, None)
+
+    def abs(self) -> Value:
+        """|self|; derivative 0 at 0, as in PyTorch."""
+        return Value._record("abs", self, None)
+
+    __abs__ = abs
+
+    # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---- backward ------------------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Add d(self)/d(node) to ``node.grad`` for every node of the graph below self.
+
+        Gradients accumulate, as in PyTorch with a retained graph: calling backward() twice
+        doubles every grad, so call ``zero_grad()`` between steps.
+        """
+        order = backward_order(self)
+        grads = dict.fromkeys(order, 0.0)  # this call's d(self)/d(node), added to .grad below
+        grads[self] = 1.0
+        for node in order:
+            g = grads[node]
+            node.grad += g
+            for parent, local in zip(node._parents, node._locals):
+                grads[parent] += local * g
+
+
+def _data(x: Operand) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _check_pow(base: float, exponent: float) -> None:
+    """Reject powers with no real value before any node is made."""
+    if base < 0 and math.isfinite(exponent) and exponent != int(exponent):
+        raise ValueError(f"pow: a negative base {base!r} to the non-integer power {exponent!r} is not real")
+    if base == 0 and exponent < 0:
+        raise ZeroDivisionError(f"pow: 0.0 to the negative power {exponent!r} divides by zero")
+
+
+def backward_order(root: Value) -> list[Value]:
+    """Every node below root, each listed before the nodes it was computed from (root first).
+
+    An iterative walk (no recursion: graphs millions of nodes deep are fine) collects the
+    nodes; since a node is always created after its parents, sorting by creation, newest
+    first, gives the order in which `backward()` applies the chain rule.
+    """
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=_creation_index, reverse=True)
+
+
+_creation_index = operator.attrgetter("_id")
