@@ -371,7 +371,13 @@ def backward_order(root: Value) -> list[Value]:
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
-    return sorted(seen, key=_creation_index, reverse=True)
+    return sorted(seen, key=creation_index, reverse=True)
 
 
-_creation_index = operator.attrgetter("_id")
+# When a Value was made, as a number that only grows: a node's parents have smaller ones.
+creation_index: Callable[[Value], int] = operator.attrgetter("_id")
+
+
+def creation_mark() -> int:
+    """A number smaller than the creation_index of every Value made from now on."""
+    return next(_creation_counter)
