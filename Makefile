@@ -10,8 +10,7 @@ PY := $(VENV)/bin/python
 test: $(VENV)/.installed-dev dot
 	$(VENV)/bin/ruff check autograd_tiny tests benchmarks
 	$(VENV)/bin/mypy --strict autograd_tiny
-	$(PY) -m pytest tests
-	$(PY) -m pytest --nbmake --nbmake-timeout=300 notebooks
+	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
 
 demo: $(VENV)/.installed-demo dot
 	$(PY) -m autograd_tiny train --out-dir demo_output
