@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 .PHONY: test demo bench lint typecheck dot notebooks clean
 
 test: $(VENV)/.installed-dev dot
-	$(VENV)/bin/ruff check autograd_tiny tests benchmarks
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict autograd_tiny
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
 
