@@ -19,8 +19,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench.py --json benchmarks/results.json
 
 notebooks: $(VENV)/.installed-dev dot
-	$(PY) -m jupytext --sync notebooks/*.py
-	$(PY) -m pytest --nbmake --overwrite --nbmake-timeout=300 notebooks
+	$(PY) notebooks/build.py
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -9,7 +9,7 @@ into labelled clusters. Scopes nest: a Neuron's range lies inside its Layer's.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import NamedTuple
 
 from autograd_tiny.engine import Value, creation_index, creation_mark
@@ -40,12 +40,29 @@ def record_scopes() -> Iterator[list[Scope]]:
         _recorder = previous
 
 
-@contextmanager
-def scope(name: str) -> Iterator[None]:
-    """Mark the Values made inside this block as belonging to ``name`` (free when not recording)."""
+class _ScopeMark:
+    """Notes the creation indices made between __enter__ and __exit__ as one Scope."""
+
+    __slots__ = ("name", "recorder", "start")
+
+    def __init__(self, name: str, recorder: list[Scope]) -> None:
+        self.name, self.recorder = name, recorder
+
+    def __enter__(self) -> None:
+        self.start = creation_mark()
+
+    def __exit__(self, *exc: object) -> None:
+        self.recorder.append(Scope(self.name, self.start, creation_mark()))
+
+
+_NOT_RECORDING = nullcontext()
+
+
+def scope(name: str) -> AbstractContextManager[None]:
+    """Mark the Values made inside this ``with`` block as belonging to ``name``.
+
+    Nearly free when nothing is recording: modules wrap every forward call in it.
+    """
     if _recorder is None:
-        yield
-        return
-    recorder, start = _recorder, creation_mark()
-    yield
-    recorder.append(Scope(name, start, creation_mark()))
+        return _NOT_RECORDING
+    return _ScopeMark(name, _recorder)

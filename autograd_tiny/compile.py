@@ -1,0 +1,210 @@
+"""`compile_graph`: turn a graph recorded once into a plain-float function for value and gradients.
+
+Many graphs have a shape that does not depend on the data (an MLP step, a loss over a fixed
+dataset). Recording them again at every step costs a Value per operation. `compile_graph`
+walks the recorded graph once and writes a straight-line Python function: one assignment per
+node for the forward pass, one ``grad += local * upstream`` per edge for the backward pass, in
+the same order as `Value.backward()`, so the numbers are the eager engine's.
+
+The code is generated from `RULES` itself: each rule is run once on symbols that print the
+arithmetic they undergo. A rule that branches on its operand (relu, abs, the exponent of
+``**``) cannot be printed that way; the generated code calls that rule on the new floats
+instead, so the branch is decided at replay time.
+
+Replay is valid when the graph's *shape* does not depend on the data: decisions written as
+operations (``x.relu()``, ``abs(x)``) replay correctly; a Python ``if x.data > 0:`` was taken
+once, while recording, and is baked into the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd_tiny.engine import RULES, FloatMath, Value, backward_order
+
+Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
+
+
+class _Branches(Exception):
+    """A rule looked at a symbol's value (a comparison): it must be called at replay time."""
+
+
+def _code(x: object) -> str:
+    """Python source for a symbol or a float constant (inf and nan by name)."""
+    if isinstance(x, _Symbol):
+        return x.code
+    if isinstance(x, float) and not math.isfinite(x):
+        return f"_float({str(x)!r})"
+    return repr(x)
+
+
+def _bare(code: str) -> str:
+    """code without the parentheses around the whole of it, if it has them (less for compile() to parse)."""
+    depth = 0
+    for j, char in enumerate(code):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return code[1:-1] if j == len(code) - 1 and j > 0 else code
+    return code
+
+
+def _infix(symbol: str) -> tuple[Callable[[object, object], _Symbol], Callable[[object, object], _Symbol]]:
+    """The operator method printing ``x symbol y``, and its reflected twin (``y symbol x``)."""
+    return (
+        lambda x, y: _Symbol(f"({_code(x)} {symbol} {_code(y)})"),
+        lambda x, y: _Symbol(f"({_code(y)} {symbol} {_code(x)})"),
+    )
+
+
+class _Symbol:
+    """A float known only by name: arithmetic on it returns the source code of that arithmetic."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    __add__, __radd__ = _infix("+")
+    __sub__, __rsub__ = _infix("-")
+    __mul__, __rmul__ = _infix("*")
+    __truediv__, __rtruediv__ = _infix("/")
+    __pow__, __rpow__ = _infix("**")
+
+    def __neg__(self) -> _Symbol:
+        return _Symbol(f"(-{self.code})")
+
+    def __bool__(self) -> bool:
+        raise _Branches
+
+    def __gt__(self, other: object) -> bool:
+        raise _Branches
+
+    __lt__ = __le__ = __ge__ = __gt__
+
+
+class _SymbolicMath:
+    """The maths namespace of the rules, printing calls to FloatMath (bound as ``_m``)."""
+
+    def __getattr__(self, name: str) -> Callable[..., object]:
+        function = getattr(FloatMath, name)
+
+        def call(*args: object) -> object:
+            if not any(isinstance(a, _Symbol) for a in args):
+                return function(*args)  # a constant of the graph: fold it now
+            return _Symbol(f"_m.{name}({', '.join(_code(a) for a in args)})")
+
+        return call
+
+
+_SYMBOLIC = _SymbolicMath()
+_RULE_INDEX = {op: i for i, op in enumerate(RULES)}
+
+
+def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
+    """Compile the graph below ``output`` into ``f(values) -> (output value, [d output / d input])``.
+
+    ``inputs`` are leaves of the graph; ``f`` takes one float per input, in that order. Other
+    leaves are constants, frozen at their current ``.data``. Raises TypeError for arguments
+    that are not Values and ValueError, naming the node, for a graph it cannot compile.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"compile_graph: output must be a Value, got {type(output).__name__}: {output!r}")
+    order = backward_order(output)[::-1]  # parents before children
+    number = {node: i for i, node in enumerate(order)}
+    position = _check_inputs(inputs, number)
+    needs_grad = [False] * len(order)
+    for i, node in enumerate(order):
+        needs_grad[i] = node in position or any(needs_grad[number[p]] for p in node._parents)
+
+    namespace: dict[str, Any] = {"_m": FloatMath, "_float": float}
+    constants: list[float] = []
+    forward: list[str] = []
+    local_grads: dict[int, tuple[list[str], str]] = {}  # node -> its locals' code, a line computing them
+    for i, node in enumerate(order):
+        if not node._parents:
+            if node not in position:
+                forward.append(f"    v{i} = _c[{len(constants)}]")
+                constants.append(node.data)
+            continue
+        value, local_grads[i] = _node_code(node, i, number, namespace)
+        forward.append(f"    v{i} = {_bare(value)}")
+
+    root = len(order) - 1
+    backward = [f"    g{root} = 1.0"]
+    grad = {root: f"g{root}"}  # node -> the variable holding its gradient so far
+    for i in reversed(local_grads):  # the order of Value.backward(), so the sums add up alike
+        locals_, setup = local_grads[i]
+        if not needs_grad[i]:
+            continue
+        backward += [setup] if setup else []
+        for parent, local in zip(order[i]._parents, locals_):
+            p = number[parent]
+            if not needs_grad[p]:
+                continue
+            term = grad[i] if local == "1.0" else f"{local} * {grad[i]}"
+            if p not in grad and local == "1.0":
+                grad[p] = grad[i]  # a copy (after + or -): share the variable, write no line
+                continue
+            if p not in grad:
+                line = f"g{p} = {term}"
+            elif grad[p] == f"g{p}":
+                line = f"g{p} += {term}"
+            else:  # a shared variable gets a second contribution: from now on p has its own
+                line = f"g{p} = {grad[p]} + {term}"
+            backward.append(f"    {line}")
+            grad[p] = f"g{p}"
+    header = [f"    {', '.join(f'v{number[x]}' for x in inputs)}, = _xs"] if inputs else []
+    result = f"    return v{root}, [{', '.join(grad[number[x]] for x in inputs)}]"
+    source = "\n".join(["def replay(_xs, _c):", *header, *forward, *backward, result])
+    exec(compile(source, "<compile_graph>", "exec"), namespace)
+    return _bind(namespace["replay"], tuple(constants), len(position))
+
+
+def _node_code(
+    node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
+) -> tuple[str, tuple[list[str], str]]:
+    """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
+    if node._op not in RULES:
+        raise ValueError(f"compile_graph: node {node!r} was made by {node.op!r}, which is not in RULES")
+    forward_rule, local_rule = RULES[node._op]
+    args = [f"v{number[p]}" for p in node._parents]
+    b = args[1] if len(args) == 2 else _code(node._arg)
+    y = _Symbol(b) if len(args) == 2 else node._arg
+    try:
+        value = _code(forward_rule(_SYMBOLIC, _Symbol(args[0]), y))
+        locals_ = [_code(d) for d in local_rule(_SYMBOLIC, _Symbol(args[0]), y, _Symbol(f"v{i}"))]
+        return value, (locals_, "")
+    except _Branches:  # the rule decides on the value: call it on the new floats
+        rule = _RULE_INDEX[node._op]
+        namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
+        setup = f"    _d = _l{rule}(_m, {args[0]}, {b}, v{i})"
+        return f"_f{rule}(_m, {args[0]}, {b})", ([f"_d[{j}]" for j in range(len(args))], setup)
+
+
+def _check_inputs(inputs: Sequence[Value], number: dict[Value, int]) -> dict[Value, int]:
+    """Each input's place in the argument list; ValueError unless they are distinct leaves of the graph."""
+    position: dict[Value, int] = {}
+    for j, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"compile_graph: input {j} must be a Value, got {type(x).__name__}: {x!r}")
+        if x not in number:
+            raise ValueError(f"compile_graph: input {j}, {x!r}, is not in the graph of the output")
+        if x._parents:
+            raise ValueError(f"compile_graph: input {j}, {x!r}, is made by {x.op!r}; inputs must be leaves")
+        if x in position:
+            raise ValueError(f"compile_graph: input {j}, {x!r}, is listed twice")
+        position[x] = j
+    return position
+
+
+def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[float, ...], n: int) -> Replay:
+    """The replay function with its constants bound and its argument count checked."""
+
+    def f(values: Sequence[float]) -> tuple[float, list[float]]:
+        if len(values) != n:
+            raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
+        return replay(values, constants)
+
+    return f

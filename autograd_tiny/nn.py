@@ -1,0 +1,340 @@
+"""Neural networks built from scalar Values: `Neuron`, `Layer`, `MLP`, with saving and loading.
+
+The API is micrograd's (``MLP(2, [16, 16, 1])``, ``model(x)``, ``parameters()``, ``zero_grad()``),
+and so is the initialisation: with the same ``random.seed`` the weights are the same numbers.
+Backpropagation needs nothing here: a forward pass builds a graph of Values and
+``loss.backward()`` fills every parameter's ``.grad``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeAlias
+
+from autograd_tiny.data import Seed, as_random, make_rng
+from autograd_tiny.engine import Value
+from autograd_tiny.scopes import scope
+
+Input: TypeAlias = "Sequence[Value | float]"
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+FORMAT = "autograd_tiny.model"
+FORMAT_VERSION = 1
+
+
+class Module:
+    """A piece of a network: it owns parameters and sub-modules, each reachable by a dotted name."""
+
+    _path = ""  # this module's dotted name inside the model that owns it; "" for a model's root
+
+    def _own_parameters(self) -> Iterable[tuple[str, Value]]:
+        """The parameters this module holds itself (not through a sub-module), with their names."""
+        return ()
+
+    def _children(self) -> Iterable[tuple[str, Module]]:
+        """The sub-modules, with their names."""
+        return ()
+
+    def _name_children(self) -> None:
+        """Give every sub-module its dotted path, used as its scope in graph pictures."""
+        for name, child in self._children():
+            child._path = f"{self._path}.{name}" if self._path else name
+            child._name_children()
+
+    @property
+    def scope_name(self) -> str:
+        """The name this module's forward pass is recorded under: its path, or its class for the root."""
+        return self._path or type(self).__name__
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """The module's output for one input vector."""
+        raise NotImplementedError(f"{type(self).__name__} does not define a forward pass")
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with a stable, readable name such as ``layers.0.neurons.3.w.1``."""
+        named = list(self._own_parameters())
+        for prefix, child in self._children():
+            named += [(f"{prefix}.{name}", p) for name, p in child.named_parameters()]
+        return named
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the same order as micrograd's (weights, then bias, neuron by neuron)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (gradients accumulate across backward() calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def architecture(self) -> dict[str, Any]:
+        """What it takes to rebuild this module's shape (not its values), as JSON-ready data."""
+        raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
+
+    # ---- state: values by name -----------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name (a copy: changing it does not change the model)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        """Set every parameter from ``state``; on any problem raise and change nothing.
+
+        ``state`` must name exactly this model's parameters, each with a finite real number.
+        """
+        named = dict(self.named_parameters())
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict: expected a dict of name -> number, got {type(state).__name__}")
+        missing = [name for name in named if name not in state]
+        unexpected = [name for name in state if name not in named]
+        if missing or unexpected:
+            raise ValueError(
+                f"load_state_dict: parameters do not match {self.describe()}: "
+                f"missing {_preview(missing)}, unexpected {_preview(unexpected)}"
+            )
+        for name, value in state.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"load_state_dict: parameter {name!r} must be a finite number: {value!r}")
+        for name, p in named.items():
+            p.data = float(state[name])
+
+    def describe(self) -> str:
+        """A one-line summary of the architecture, for messages."""
+        return _describe(self.architecture())
+
+    # ---- files ---------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and parameters to ``path`` as readable JSON, atomically.
+
+        The JSON goes to a temporary file in the same directory, which then replaces ``path``
+        in one step: an interrupted save leaves the old file (or none), never half a model.
+        """
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise FileNotFoundError(f"save: directory {str(target.parent)!r} does not exist")
+        for name, value in self.state_dict().items():
+            if not math.isfinite(value):
+                raise ValueError(f"save: parameter {name!r} is {value!r}; only finite numbers can be saved")
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "architecture": self.architecture(),
+            "parameters": self.state_dict(),
+        }
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with open(tmp, "x", encoding="utf-8") as f:  # a new file, with the usual permissions
+                json.dump(document, f, indent=1)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read parameters saved by `save` into this model; on any problem raise and change nothing.
+
+        FileNotFoundError if ``path`` does not exist; ValueError if it is not a model file of
+        a known version (corrupt, truncated, not JSON) or was saved from another architecture.
+        """
+        document = read_model_file(path)
+        if document["architecture"] != self.architecture():
+            raise ValueError(
+                f"load: {str(path)!r} holds a {_describe(document['architecture'])}, "
+                f"which does not fit this {self.describe()}"
+            )
+        try:
+            self.load_state_dict(document["parameters"])
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"load: {str(path)!r}: {e}") from None
+
+
+def read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The checked contents of a model file: a dict with ``architecture`` and ``parameters``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load: no such model file: {str(path)!r}") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"load: {str(path)!r} is not a model file (not UTF-8 text: {e.reason})") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"load: {str(path)!r} is not a model file (corrupt or truncated: {e})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f"load: {str(path)!r} is not an autograd_tiny model file (no format {FORMAT!r})")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"load: {str(path)!r} has format_version {document.get('format_version')!r}; "
+            f"this autograd_tiny reads version {FORMAT_VERSION}"
+        )
+    if not isinstance(document.get("architecture"), dict) or not isinstance(document.get("parameters"), dict):
+        raise ValueError(f"load: {str(path)!r} lacks an \"architecture\" or \"parameters\" object")
+    return document
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"load: model files hold finite numbers only, found {name}")
+
+
+def _describe(architecture: dict[str, Any]) -> str:
+    kind = architecture.get("type", "model")
+    return f"{kind}({', '.join(f'{k}={v!r}' for k, v in architecture.items() if k != 'type')})"
+
+
+def _preview(names: list[str], limit: int = 3) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return f"[{shown}{', ...' if len(names) > limit else ''}] ({len(names)})"
+
+
+def _check_activation(activation: str, where: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    return activation
+
+
+def _check_count(n: int, what: str, where: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+
+
+def _check_input(x: Input, nin: int, where: str) -> None:
+    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"{where}: expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+    if len(x) != nin:
+        raise ValueError(f"{where}: expects {nin} inputs, got {len(x)}")
+    for v in x:
+        if type(v) is not Value and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise TypeError(f"{where}: inputs must be numbers or Values, got {type(v).__name__}: {v!r}")
+
+
+class Neuron(Module):
+    """One unit: ``activation(w . x + b)``. ``nonlin=False`` (micrograd's flag) makes it linear."""
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str = "relu", seed: Seed = None) -> None:
+        _check_count(nin, "nin", "Neuron")
+        self.activation = _check_activation(activation, "Neuron") if nonlin else "linear"
+        rng = make_rng(seed, "Neuron")
+        self.w = [Value(rng.uniform(-1, 1), label=f"w.{i}") for i in range(nin)]
+        self.b = Value(0.0, label="b")
+
+    def _own_parameters(self) -> Iterable[tuple[str, Value]]:
+        return [*((f"w.{i}", w) for i, w in enumerate(self.w)), ("b", self.b)]
+
+    def _forward(self, x: Input) -> Value:
+        with scope(self.scope_name):
+            act: Value = sum(map(operator.mul, self.w, x), self.b)  # one * and one + per input
+            return act if self.activation == "linear" else getattr(act, self.activation)()
+
+    def __call__(self, x: Input) -> Value:
+        _check_input(x, len(self.w), "Neuron")
+        return self._forward(x)
+
+    def architecture(self) -> dict[str, Any]:
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; returns one Value when nout is 1, a list otherwise."""
+
+    def __init__(
+        self, nin: int, nout: int, nonlin: bool = True, *, activation: str = "relu", seed: Seed = None
+    ) -> None:
+        _check_count(nout, "nout", "Layer")
+        rng = as_random(seed, "Layer")
+        self.neurons = [Neuron(nin, nonlin, activation=activation, seed=rng) for _ in range(nout)]
+        self.nin, self.activation = nin, self.neurons[0].activation
+        self._name_children()
+
+    def _children(self) -> Iterable[tuple[str, Module]]:
+        return [(f"neurons.{i}", n) for i, n in enumerate(self.neurons)]
+
+    def _forward(self, x: Input) -> list[Value]:
+        with scope(self.scope_name):
+            return [n._forward(x) for n in self.neurons]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        _check_input(x, self.nin, "Layer")
+        out = self._forward(x)
+        return out[0] if len(out) == 1 else out
+
+    def architecture(self) -> dict[str, Any]:
+        return {"type": "Layer", "nin": self.nin, "nout": len(self.neurons), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={len(self.neurons)}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs through two hidden layers of 16.
+
+    Hidden layers use ``activation`` ("relu", "tanh", "sigmoid" or "linear"); the last layer
+    uses ``output_activation`` (linear unless asked). Weights are drawn uniformly from [-1, 1]
+    as in micrograd, from ``seed`` (an int or a ``random.Random``) or else the global ``random``.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        seed: Seed = None,
+    ) -> None:
+        _check_count(nin, "nin", "MLP")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for n in nouts:
+            _check_count(n, "every layer size in nouts", "MLP")
+        _check_activation(activation, "MLP")
+        _check_activation(output_activation, "MLP (output_activation)")
+        rng = as_random(seed, "MLP")
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=activation if i < len(nouts) - 1 else output_activation,
+                  seed=rng)
+            for i in range(len(nouts))
+        ]  # fmt: skip
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+        self._name_children()
+
+    def _children(self) -> Iterable[tuple[str, Module]]:
+        return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
+
+    def __call__(self, x: Input) -> Value | list[Value]:
+        """The network's output for one input vector: a Value if the last layer has one neuron."""
+        _check_input(x, self.nin, "MLP")
+        with scope(self.scope_name):
+            for layer in self.layers:
+                x = layer._forward(x)
+        out: list[Value] = x  # type: ignore[assignment]  # every layer returns Values
+        return out[0] if len(out) == 1 else out
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": self.nouts,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
+
+    def __repr__(self) -> str:
+        lines = [f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
+                 f"output_activation={self.output_activation!r})  # {len(self.parameters())} parameters"]
+        lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
+        return "\n".join(lines)  # fmt: skip

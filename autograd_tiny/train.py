@@ -1,0 +1,323 @@
+"""Training a classifier: `fit` runs epochs of (mini-)batch steps and returns the `History`.
+
+The objective (loss and how a prediction is read from the output) is named by a string:
+"hinge" (micrograd's demo), "mse", "bce" for one output and two classes, "cross_entropy" for
+one output per class. Ctrl-C during `fit` finishes the step under way, then returns the model
+and history as they are. `plot_decision_boundary` draws what a 2-D classifier learnt.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TypeAlias, cast
+
+from autograd_tiny.data import Seed, linspace, make_rng
+from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.losses import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
+from autograd_tiny.nn import Module
+from autograd_tiny.optim import Optimizer
+
+Output: TypeAlias = "Value | list[Value]"
+Model: TypeAlias = Callable[[Sequence[float]], Output]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A loss on a batch of outputs and 0..k-1 labels, and the class an output predicts."""
+
+    name: str
+    loss: Callable[[list[Output], list[int]], Value]
+    predict: Callable[[Output], int]
+    single_output: bool  # True: the model returns one score (two classes); False: one per class
+
+
+def _scores(outputs: list[Output]) -> list[Value]:
+    return cast("list[Value]", outputs)  # single_output objectives: _check_fits saw one Value each
+
+
+def _score_class(out: Output) -> int:
+    return int(cast(Value, out).data > 0)
+
+
+def _argmax_class(out: Output) -> int:
+    scores = [v.data for v in cast("list[Value]", out)]
+    return scores.index(max(scores))
+
+
+OBJECTIVES = {
+    o.name: o
+    for o in (
+        Objective("hinge", lambda out, y: hinge_loss(_scores(out), y), _score_class, True),
+        Objective("mse", lambda out, y: mse_loss(_scores(out), [2.0 * t - 1 for t in y]), _score_class, True),
+        Objective("bce", lambda out, y: binary_cross_entropy_with_logits(_scores(out), y),
+                  _score_class, True),
+        Objective("cross_entropy", lambda out, y: cross_entropy(cast("list[list[Value]]", out), y),
+                  _argmax_class, False),
+    )
+}  # fmt: skip
+
+
+def get_objective(loss: str | Objective) -> Objective:
+    """The Objective called ``loss`` (or ``loss`` itself)."""
+    if isinstance(loss, Objective):
+        return loss
+    if loss not in OBJECTIVES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(OBJECTIVES)}")
+    return OBJECTIVES[loss]
+
+
+@dataclass
+class History:
+    """Per-epoch records of a `fit` run; ``interrupted`` says it was stopped early with Ctrl-C."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def predict(model: Model, X: Sequence[Sequence[float]], loss: str | Objective = "hinge") -> list[int]:
+    """The class the model predicts for each point (no graph is recorded)."""
+    rule = get_objective(loss).predict
+    with no_grad():
+        return [rule(model(x)) for x in X]
+
+
+def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int], loss: str | Objective = "hinge"
+             ) -> float:  # fmt: skip
+    """The fraction of points whose predicted class is their label."""
+    _check_data(X, y, "accuracy")
+    return sum(p == t for p, t in zip(predict(model, X, loss), y)) / len(y)
+
+
+def _check_data(X: Sequence[Sequence[float]], y: Sequence[int], where: str) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"{where}: X has {len(X)} points but y has {len(y)} labels")
+    if not X:
+        raise ValueError(f"{where}: no data")
+    for label in y:
+        if isinstance(label, bool) or not isinstance(label, int) or label < 0:
+            raise ValueError(f"{where}: labels must be class indices 0, 1, ..., got {label!r}")
+
+
+def _check_fits(objective: Objective, out: Output, classes: int) -> None:
+    """Refuse a model whose output cannot express the labels under this objective."""
+    if objective.single_output:
+        if not isinstance(out, Value) or classes > 2:
+            shape = "one output" if isinstance(out, Value) else f"{len(out)} outputs"
+            raise ValueError(
+                f"fit: loss {objective.name!r} needs a model with one output and labels 0/1; "
+                f"got {shape} and {classes} classes (use loss='cross_entropy' for more classes)"
+            )
+    elif isinstance(out, Value) or len(out) < classes:
+        shape = "one output" if isinstance(out, Value) else f"{len(out)} outputs"
+        raise ValueError(f"fit: loss {objective.name!r} needs one output per class ({classes}); got {shape}")
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: graphs of Values hold no cycles, so reference counting
+    frees each step's graph, and the collector would only rescan the live graph again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
+def _stop_requests() -> Iterator[Callable[[], bool]]:
+    """While active, a first Ctrl-C asks to stop (polled by the caller) instead of raising.
+
+    A second Ctrl-C raises KeyboardInterrupt as usual. Outside the main thread, where
+    signal handlers cannot be set, nothing changes.
+    """
+    requested = False
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal requested
+        if requested:
+            raise KeyboardInterrupt
+        requested = True
+
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: requested
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    optimizer: Optimizer,
+    *,
+    loss: str | Objective = "hinge",
+    epochs: int = 100,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    X_test: Sequence[Sequence[float]] | None = None,
+    y_test: Sequence[int] | None = None,
+    seed: Seed = None,
+    verbose: bool = True,
+    callback: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train ``model`` on (X, y) for ``epochs`` passes and return the per-epoch history.
+
+    Each step: forward a batch, loss (plus ``l2`` * sum of squared parameters, micrograd's
+    penalty), zero_grad, backward, ``optimizer.step()``. ``batch_size=None`` uses the whole
+    set (one step per epoch); otherwise batches are drawn in an order shuffled by ``seed``.
+    ``lr_schedule(step)`` sets the learning rate before each step (step counts from 0).
+    Accuracy is measured on the outputs of the training step itself; ``test_accuracy`` on
+    (X_test, y_test) after each epoch. ``verbose`` shows a tqdm progress bar; ``callback``
+    is called with (epoch, history) after each epoch. Ctrl-C stops after the current step.
+    """
+    objective = get_objective(loss)
+    _check_data(X, y, "fit")
+    if X_test is not None or y_test is not None:
+        _check_data(X_test or [], y_test or [], "fit (test set)")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
+    with no_grad():
+        _check_fits(objective, model(X[0]), max(y) + 1)
+    rng = make_rng(seed, "fit")
+    size = batch_size or len(X)
+    history = History()
+    progress = _progress_bar(epochs, verbose)
+    params = model.parameters()
+    with _stop_requests() as stop_requested, _cyclic_gc_paused():
+        for epoch in range(epochs):
+            order = list(range(len(X)))
+            if batch_size is not None:
+                rng.shuffle(order)
+            total_loss, correct, seen = 0.0, 0, 0
+            for start in range(0, len(order), size):
+                batch = order[start : start + size]
+                if lr_schedule is not None:
+                    optimizer.lr = lr_schedule(optimizer.steps)
+                outputs = [model(X[i]) for i in batch]
+                labels = [y[i] for i in batch]
+                batch_loss = objective.loss(outputs, labels)
+                if l2:
+                    batch_loss = batch_loss + l2_penalty(params, l2)
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+                total_loss += batch_loss.data * len(batch)
+                correct += sum(objective.predict(out) == t for out, t in zip(outputs, labels))
+                seen += len(batch)
+                if stop_requested():
+                    history.interrupted = True
+                    break
+            history.loss.append(total_loss / seen)
+            history.accuracy.append(correct / seen)
+            if X_test is not None and y_test is not None:
+                history.test_accuracy.append(accuracy(model, X_test, y_test, objective))
+            if progress is not None:
+                progress.update(history)
+            if callback is not None:
+                callback(epoch, history)
+            if history.interrupted:
+                break
+    if progress is not None:
+        progress.close(history)
+    return history
+
+
+class _ProgressBar:
+    """A tqdm bar over epochs showing the latest loss and accuracy."""
+
+    def __init__(self, epochs: int) -> None:
+        tqdm = importlib.import_module("tqdm.auto").tqdm
+        self.bar = tqdm(total=epochs, desc="training", unit="epoch", dynamic_ncols=True)
+
+    def update(self, history: History) -> None:
+        shown = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.1%}"}
+        if history.test_accuracy:
+            shown["test_acc"] = f"{history.test_accuracy[-1]:.1%}"
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update(1)
+
+    def close(self, history: History) -> None:
+        if history.interrupted:
+            self.bar.write(f"interrupted after {len(history.loss)} epochs; keeping the model as it is")
+        self.bar.close()
+
+
+def _progress_bar(epochs: int, verbose: bool) -> _ProgressBar | None:
+    if not verbose:
+        return None
+    try:
+        return _ProgressBar(epochs)
+    except ImportError:
+        raise ModuleNotFoundError(
+            "fit: the progress bar needs tqdm: pip install 'autograd_tiny[train]', or pass verbose=False"
+        ) from None
+
+
+def plot_decision_boundary(
+    model: Model,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    path: str | Path,
+    *,
+    loss: str | Objective = "hinge",
+    resolution: int = 50,
+    title: str = "",
+) -> Path:
+    """Save a PNG of the plane coloured by predicted class, with the points on top; returns the path.
+
+    For models with two inputs. Uses matplotlib without pyplot, so no window opens.
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+
+    _check_data(X, y, "plot_decision_boundary")
+    if len(X[0]) != 2:
+        raise ValueError(f"plot_decision_boundary: needs 2-D points, got {len(X[0])} coordinates")
+    xs, ys = [p[0] for p in X], [p[1] for p in X]
+    pad_x, pad_y = 0.25 * (max(xs) - min(xs) or 1.0), 0.25 * (max(ys) - min(ys) or 1.0)
+    gx = linspace(min(xs) - pad_x, max(xs) + pad_x, resolution)
+    gy = linspace(min(ys) - pad_y, max(ys) + pad_y, resolution)
+    classes = predict(model, [[a, b] for b in gy for a in gx], loss)
+    zz = [classes[row * resolution : (row + 1) * resolution] for row in range(resolution)]
+    k = max(max(y), max(classes)) + 1
+    colors = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+    cmap = ListedColormap([colors[i % len(colors)] for i in range(k)])
+    fig = Figure(figsize=(5, 5), dpi=100)
+    ax = fig.subplots()
+    ax.contourf(gx, gy, zz, levels=[i - 0.5 for i in range(k + 1)], cmap=cmap, alpha=0.3)
+    ax.scatter(xs, ys, c=list(y), cmap=cmap, vmin=-0.5, vmax=k - 0.5, s=18, edgecolors="black")
+    ax.set_xlim(gx[0], gx[-1])
+    ax.set_ylim(gy[0], gy[-1])
+    ax.set_title(title or "decision boundary")
+    fig.tight_layout()
+    target = Path(path)
+    fig.savefig(target, format="png")
+    return target
+

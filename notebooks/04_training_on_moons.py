@@ -1,0 +1,157 @@
+# %% [markdown]
+# # 4. Training an MLP on the two moons
+#
+# Everything so far was about one gradient. Training is that gradient, used over and over: run the
+# network on a batch of examples, measure how wrong it is with a loss, `backward()`, nudge every
+# parameter a little against its gradient, repeat. In this notebook we do one such step by hand, let
+# `fit` do a hundred more, and look at the result three ways: the learning curves, the decision boundary
+# in the plane, and the computation graph of a single prediction.
+
+# %%
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from IPython.display import Image, display
+
+from autograd_tiny.data import make_moons, train_test_split
+from autograd_tiny.losses import hinge_loss
+from autograd_tiny.nn import MLP
+from autograd_tiny.optim import SGD
+from autograd_tiny.scopes import record_scopes
+from autograd_tiny.train import fit, plot_decision_boundary
+from autograd_tiny.viz import draw_dot
+
+# %% [markdown]
+# ## The data
+#
+# Two interleaving half circles, 100 points with a little noise; a quarter of them are held out to
+# test on. Class 0 is the upper moon, class 1 the lower one. No straight line separates them.
+
+# %%
+X, y = make_moons(n=100, noise=0.1, seed=0)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25, seed=0)
+print(f"{len(X_train)} training points, {len(X_test)} test points; first: {X_train[0]} -> class {y_train[0]}")
+
+fig, ax = plt.subplots(figsize=(4, 3))
+for k, color in enumerate(["#d62728", "#1f77b4"]):
+    ax.scatter(*zip(*[p for p, c in zip(X, y) if c == k]), s=14, color=color, label=f"class {k}")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## The model and one training step by hand
+#
+# An MLP with two inputs, two hidden layers of 8 ReLU units and one linear output: a score whose sign
+# is the predicted class. The loss is micrograd's max-margin (hinge) loss,
+# $\text{mean}_i \max(0,\ 1 - s_i\, \text{score}_i)$ with $s_i = \pm 1$ the label: zero for points
+# classified correctly with a margin of at least 1, growing linearly with how wrong the others are.
+
+# %%
+model = MLP(2, [8, 8, 1], seed=0)
+print(model)
+
+# %%
+scores = [model(x) for x in X_train]  # one graph per point, sharing the parameters
+loss = hinge_loss(scores, y_train)
+model.zero_grad()
+loss.backward()
+print(f"loss before the step: {loss.data:.4f}")
+for name, p in model.named_parameters()[:3]:
+    print(f"  {name:22s} data {p.data:+.4f}   grad {p.grad:+.4f}")
+
+optimizer = SGD(model.parameters(), lr=0.05)
+optimizer.step()  # p.data -= lr * p.grad, for every parameter
+print(f"loss after the step:  {hinge_loss([model(x) for x in X_train], y_train).data:.4f}")
+
+# %% [markdown]
+# ## Training
+#
+# `fit` repeats exactly that: forward, loss, `zero_grad()`, `backward()`, `step()`, here on shuffled
+# mini-batches of 25 points (three steps per pass over the data, an *epoch*) with momentum, and records
+# the loss and accuracy of every epoch.
+
+
+# %%
+def train(sizes):
+    """An MLP(2, sizes) trained on the moons by SGD with momentum; returns it and its History."""
+    model = MLP(2, sizes, seed=0)
+    optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
+    history = fit(
+        model, X_train, y_train, optimizer, loss="hinge", epochs=40, batch_size=25,
+        X_test=X_test, y_test=y_test, seed=0, verbose=False,
+    )  # fmt: skip
+    return model, history
+
+
+model, history = train([8, 8, 1])
+print(
+    f"after {len(history.loss)} epochs: loss {history.loss[-1]:.4f}, "
+    f"training accuracy {history.accuracy[-1]:.0%}, test accuracy {history.test_accuracy[-1]:.0%}"
+)
+
+# %%
+epochs = range(1, len(history.loss) + 1)
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3))
+ax_loss.plot(epochs, history.loss)
+ax_loss.set(xlabel="epoch", ylabel="training loss (hinge)")
+ax_acc.plot(epochs, history.accuracy, label="training")
+ax_acc.plot(epochs, history.test_accuracy, label="test")
+ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.02))
+ax_acc.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## The decision boundary
+#
+# Colouring every point of the plane by the class the network predicts there shows what it has
+# learnt: a bent boundary made of straight pieces (each ReLU unit contributes a fold along a line).
+
+# %%
+with tempfile.TemporaryDirectory() as tmp:
+    png = plot_decision_boundary(
+        model, X, y, Path(tmp) / "moons.png", resolution=50, title="MLP(2, [8, 8, 1])"
+    )
+    display(Image(png.read_bytes(), width=340))
+
+# %% [markdown]
+# ## One prediction as a graph
+#
+# Every prediction is a computation graph like the ones in notebooks 1 and 3, just larger: our network
+# makes about 300 Values per point, too many to read in one picture. The same recipe with three units
+# per hidden layer gives a graph that fits on a screen (and, as exercise 2 hints, a cruder boundary).
+# `record_scopes()` notes which Values each module call made, so `draw_dot` can group them by layer
+# and by neuron; `color_by_grad=True` fills each box by the size of its gradient after `backward()`.
+
+# %%
+small, small_history = train([3, 3, 1])
+print(f"MLP(2, [3, 3, 1]): training accuracy {small_history.accuracy[-1]:.0%}")
+
+point, label = X_test[0], y_test[0]
+with record_scopes() as scopes:
+    score = small(point)
+loss = hinge_loss([score], [label])
+small.zero_grad()
+loss.backward()
+print(f"point {[round(v, 3) for v in point]}, class {label}: score {score.data:+.3f}, loss {loss.data:.3f}")
+draw_dot(loss, scopes=scopes, color_by_grad=True)
+
+# %% [markdown]
+# Read it left to right: each neuron of `layers.0` multiplies the two inputs by its weights, adds them
+# and its bias and applies `relu`; `layers.1` does the same with three inputs; the single output neuron
+# gives the score, and the last few operations outside the clusters are the hinge loss. Wherever a
+# `relu` received a negative sum, its output is 0 and so is every gradient upstream of it: that unit
+# neither contributes to this prediction nor learns from it. (If the point is classified with a margin
+# of at least 1, the hinge loss is 0 and the whole graph stays white; try another point.)
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. Train with `loss="bce"` (binary cross-entropy on the logit) instead of the hinge loss. How do
+#    the loss curve and the boundary change?
+# 2. Shrink the network to `MLP(2, [2, 1])`. What is the best boundary it can draw, and why?
+# 3. Set `batch_size=None` (one full-batch step per epoch). How many epochs does it now take to reach
+#    the same accuracy, and how much computing is that compared with mini-batches?
+# 4. Add an L2 penalty (`fit(..., l2=1e-3)`, micrograd's `alpha * sum(p * p)`) and compare the
+#    boundaries. Which one would you trust on new data far from the training points?

@@ -1,0 +1,130 @@
+"""Regenerate the notebooks: each NN_name.py (jupytext percent format) becomes NN_name.ipynb, executed.
+
+The .py file is the source a reviewer reads; the .ipynb is made from it here, run top to bottom in a
+fresh kernel with its outputs stored (so a code host shows the pictures), and stripped to the
+metadata a reader needs. Cell ids are numbered, so rebuilding an unchanged source rewrites the
+same file.
+
+    .venv/bin/python notebooks/build.py                       # every notebooks/NN_*.py
+    .venv/bin/python notebooks/build.py notebooks/03_*.py     # just these
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+KERNEL = "python3"
+METADATA = {
+    "kernelspec": {"display_name": "Python 3", "language": "python", "name": KERNEL},
+    "language_info": {"name": "python"},
+}
+CELL_TIMEOUT = 300  # seconds; each notebook is meant to take well under a minute in all
+MAX_BYTES = 1_000_000
+
+
+def sources(paths: list[str]) -> list[Path]:
+    """The notebook sources to build: the given .py files, or every NN_*.py next to this script."""
+    if not paths:
+        return sorted(HERE.glob("[0-9][0-9]_*.py"))
+    found = [Path(p).resolve() for p in paths]
+    for path in found:
+        if path.suffix != ".py" or not path.is_file():
+            raise FileNotFoundError(f"build: {path} is not a notebook source (an existing .py file)")
+    return found
+
+
+def from_source(path: Path) -> nbformat.NotebookNode:
+    """The unexecuted notebook for a percent-format .py file, with clean metadata and numbered ids."""
+    nb = jupytext.read(path)
+    nb.metadata = nbformat.from_dict(METADATA)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"
+        cell.metadata = nbformat.NotebookNode()
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
+    """Run every cell in a fresh kernel, storing outputs; a failing cell raises CellExecutionError."""
+    # AUTOGRAD_TINY_HEADLESS tells notebooks that nobody will interact (e.g. show frames, not a slider);
+    # a fixed hash seed keeps anything that iterates over a set in the same order on every build.
+    os.environ["AUTOGRAD_TINY_HEADLESS"] = "1"
+    os.environ["PYTHONHASHSEED"] = "0"
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,
+        store_widget_state=False,
+        coalesce_streams=True,  # one stdout output per cell, however the kernel happened to flush it
+    )
+    client.execute()
+    nb.metadata = nbformat.from_dict(METADATA)  # the kernel reports its version details; drop them
+    for cell in nb.cells:
+        cell.metadata = nbformat.NotebookNode()
+        for output in cell.get("outputs", []):
+            drop_address_repr(output)
+
+
+# The default repr, "<module.Class at 0x7f...>", differs on every run and says nothing a reader needs.
+ADDRESS_REPR = re.compile(r"^<[\w.]+ (object )?at 0x[0-9a-f]+>$")
+
+
+def drop_address_repr(output: nbformat.NotebookNode) -> None:
+    """Remove an output's plain-text fallback when it is a default repr and a picture stands beside it."""
+    data = output.get("data", {})
+    if len(data) > 1 and ADDRESS_REPR.match(data.get("text/plain", "")):
+        del data["text/plain"]
+
+
+def stderr_cells(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of cells that wrote to stderr (usually a warning worth fixing at the source)."""
+    return [
+        i
+        for i, cell in enumerate(nb.cells)
+        if any(out.get("name") == "stderr" for out in cell.get("outputs", []))
+    ]
+
+
+def build(path: Path) -> Path:
+    """Make, execute and write path's .ipynb; returns the written path."""
+    nb = from_source(path)
+    execute(nb, path.parent)
+    target = path.with_suffix(".ipynb")
+    nbformat.validate(nb)
+    nbformat.write(nb, target)
+    size = target.stat().st_size
+    if size >= MAX_BYTES:
+        raise ValueError(f"build: {target.name} is {size:,} bytes, over the {MAX_BYTES:,} limit")
+    noisy = stderr_cells(nb)
+    if noisy:
+        print(f"  warning: {target.name} cells {noisy} wrote to stderr", file=sys.stderr)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("paths", nargs="*", help="notebook sources (.py); default: every notebooks/NN_*.py")
+    args = parser.parse_args(argv)
+    for path in sources(args.paths):
+        start = time.perf_counter()
+        target = build(path)
+        took = time.perf_counter() - start
+        print(f"{target.name}: {target.stat().st_size:,} bytes, executed in {took:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+"""Graph pictures: what draw_dot shows, how it groups and limits, and the backward pass step by step."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from autograd_tiny import Value, backward_order
+from autograd_tiny.scopes import Scope, record_scopes, scope
+
+graphviz = pytest.importorskip("graphviz")
+viz = pytest.importorskip("autograd_tiny.viz")
+
+DATA = Path(__file__).parent / "data"
+DOCS = Path(__file__).parents[1] / "docs"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+
+
+def load_docs_script() -> ModuleType:
+    """docs/graph.py, which makes the README's pictures."""
+    spec = importlib.util.spec_from_file_location("docs_graph", DOCS / "graph.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+docs_graph = load_docs_script()
+# out = tanh(x * y + exp(x)), the README's example: x feeds two operations, so its gradient accumulates
+small_graph = docs_graph.readme_example
+
+
+def svg_texts_of(svg: str) -> list[str]:
+    """Every piece of text in an SVG, read by an XML parser (so the SVG must be valid XML)."""
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def svg_texts(dot: graphviz.Digraph) -> list[str]:
+    return svg_texts_of(viz.to_svg(dot))
+
+
+def boxes(source: str) -> dict[str, str]:
+    """Label -> the DOT line of each labelled Value box."""
+    return {m.group(1): line for line in source.splitlines() if (m := re.search(r"<B>(.*?)</B>", line))}
+
+
+def shown_grad(line: str) -> str:
+    return re.search(r"grad ([^<]*)<", line).group(1)  # type: ignore[union-attr]
+
+
+# ---- what one picture shows --------------------------------------------------------------------------
+
+
+def test_draw_dot_is_exported_lazily_and_returns_a_digraph() -> None:
+    import autograd_tiny
+
+    assert autograd_tiny.draw_dot is viz.draw_dot
+    assert isinstance(viz.draw_dot(small_graph()), graphviz.Digraph)
+    code = "import sys, autograd_tiny; assert 'graphviz' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_dot_source_of_a_small_graph_matches_the_stored_expectation() -> None:
+    out = small_graph()
+    out.backward()
+    assert viz.draw_dot(out).source == (DATA / "viz_small_graph.dot").read_text()
+
+
+@needs_dot
+def test_svg_shows_labels_data_grads_and_operations() -> None:
+    out = small_graph()
+    (out * 3) ** 2
+    out.backward()
+    texts = svg_texts(viz.draw_dot(out))
+    for shown in ["x", "y", "z", "out", "data 2.0000", "data -3.0000", "data 0.8830", "grad 1.0000",
+                  "grad 0.9672", "grad 0.4408", "*", "+", "exp", "tanh"]:  # fmt: skip
+        assert shown in texts
+    texts = svg_texts(viz.draw_dot((out * 3) ** 2))
+    assert "*3" in texts and "**2" in texts
+
+
+@needs_dot
+@pytest.mark.parametrize("label", ['a<b> & {c} | "d" \'e\'', "&amp; \\n \\ {|}", "two\nlines", "bell\x07"])
+def test_any_label_text_shows_verbatim(label: str) -> None:
+    x = Value(1.5, label=label)
+    texts = svg_texts(viz.draw_dot(x * 2))
+    shown = label.replace("\x07", "\\x07")  # control characters are shown escaped, not dropped
+    others = ("data 1.5000", "grad 0.0000", "data 3.0000", "*2")
+    assert shown.split("\n") == [t for t in texts if t not in others]
+
+
+def test_show_grad_false_hides_every_grad() -> None:
+    out = small_graph()
+    out.backward()
+    assert "grad" not in viz.draw_dot(out, show_grad=False).source
+    assert viz.draw_dot(out).source.count(">grad ") == 6
+
+
+def test_color_by_grad_fills_from_white_to_red_by_magnitude() -> None:
+    x = Value(1.0, label="x")
+    y = Value(2.0, label="y")
+    unused_grad = Value(0.0, label="zero")
+    out = x * y + unused_grad * 0
+    out.label = "out"
+    out.backward()  # x.grad 2, out.grad 1, zero.grad 0 (times the constant 0)
+    lines = boxes(viz.draw_dot(out, color_by_grad=True).source)
+    assert 'BGCOLOR="#e34a33"' in lines["x"]  # the largest |grad| is full red
+    assert 'BGCOLOR="#ffffff"' in lines["zero"]
+    assert 'BGCOLOR="#f1a499"' in lines["out"]  # half-way
+    x.grad = float("nan")
+    assert 'BGCOLOR="#bdbdbd"' in boxes(viz.draw_dot(out, color_by_grad=True).source)["x"]
+
+
+@needs_dot
+def test_rankdir_and_output_formats(tmp_path: Path) -> None:
+    out = small_graph()
+    assert "rankdir=LR" in viz.draw_dot(out).source
+    assert "rankdir=TB" in viz.draw_dot(out, rankdir="TB").source
+    dot = viz.draw_dot(out, format="png")
+    assert dot.format == "png"
+    assert viz.render(dot, tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+    assert viz.render(dot, tmp_path / "g.svg").read_text().rstrip().endswith("</svg>")
+    assert viz.render(dot, tmp_path / "sub" / "g", format="pdf").read_bytes().startswith(b"%PDF")
+    assert "<svg" in viz.draw_dot(out)._repr_mimebundle_()["image/svg+xml"]  # Jupyter's inline display
+
+
+def test_bad_arguments_are_named_in_the_error() -> None:
+    out = small_graph()
+    with pytest.raises(TypeError, match="draw_dot: root must be a Value, got float"):
+        viz.draw_dot(1.0)
+    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'up'"):
+        viz.draw_dot(out, rankdir="up")
+    with pytest.raises(ValueError, match="unknown output format 'jpeg2'"):
+        viz.draw_dot(out, format="jpeg2")
+    with pytest.raises(ValueError, match="max_nodes must be a positive int, got 0"):
+        viz.draw_dot(out, max_nodes=0)
+    with pytest.raises(TypeError, match="scopes must hold Scope"):
+        viz.draw_dot(out, scopes=["layer"])
+
+
+# ---- grouping and size ---------------------------------------------------------------------------------
+
+
+def clusters(source: str) -> dict[str, tuple[str, ...]]:
+    """Label of each labelled box -> the labels of the clusters it sits in, outermost first."""
+    where: dict[str, tuple[str, ...]] = {}
+    path: list[str] = []
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("subgraph cluster_"):
+            path.append("?")
+        elif stripped.startswith("label=<") and path and path[-1] == "?":
+            path[-1] = stripped[len("label=<"):stripped.index(">")]
+        elif stripped == "}" and path:
+            path.pop()
+        elif m := re.search(r"<B>(.*?)</B>", line):
+            where[m.group(1)] = tuple(path)
+    return where
+
+
+def test_scopes_become_nested_labelled_clusters() -> None:
+    a = Value(1.0, label="a")
+    w = Value(0.5, label="w")  # made outside any scope, like a model's weights
+    with record_scopes() as scopes, scope("layer"):
+        with scope("layer.neuron"):
+            h = a * w
+            h.label = "h"
+        g = h.relu()
+        g.label = "g"
+    out = g + a
+    out.label = "out"
+    where = clusters(viz.draw_dot(out, scopes=scopes).source)
+    # w is read inside the neuron only, so it is drawn there; a is also read outside, so it stays out
+    assert where == {"a": (), "w": ("layer", "layer.neuron"), "h": ("layer", "layer.neuron"),
+                     "g": ("layer",), "out": ()}  # fmt: skip
+
+
+def test_mlp_graph_reads_as_layers_with_each_neurons_weights_inside_it() -> None:
+    nn = pytest.importorskip("autograd_tiny.nn")
+    model = nn.MLP(2, [2, 1], seed=0)
+    for name, p in model.named_parameters():
+        p.label = name
+    xs = [Value(1.0, label="x0"), Value(-2.0, label="x1")]
+    with record_scopes() as scopes:
+        out = model(xs)
+    where = clusters(viz.draw_dot(out, scopes=scopes).source)
+    assert where["x0"] == where["x1"] == ()  # read by both neurons of layer 0: outside them
+    assert where["layers.0.neurons.1.w.0"] == ("MLP", "layers.0", "layers.0.neurons.1")
+    assert where["layers.1.neurons.0.b"] == ("MLP", "layers.1", "layers.1.neurons.0")
+
+
+def test_overlapping_scopes_are_rejected() -> None:
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="draw_dot: scopes overlap without nesting"):
+        viz.draw_dot(x, scopes=[Scope("a", 0, 10), Scope("b", 5, 15)])
+    with pytest.raises(ValueError, match="backward_steps: scopes overlap"):  # raised at the call
+        viz.backward_steps(x, scopes=[Scope("a", 0, 10), Scope("b", 5, 15)])
+
+
+def test_more_nodes_than_max_nodes_raise_a_clear_error_before_any_layout() -> None:
+    out = Value(0.0)
+    for i in range(15):
+        out = out + i
+    with pytest.raises(viz.GraphTooLargeError, match=r"16 Values, more than max_nodes=10.*sub-graph.*scopes"):
+        viz.draw_dot(out, max_nodes=10)
+    assert issubclass(viz.GraphTooLargeError, ValueError)
+
+
+def test_a_graph_of_5000_values_is_described() -> None:
+    out = Value(0.5)
+    for _ in range(2500):
+        out = (out * 0.9).tanh()
+    source = viz.draw_dot(out, max_nodes=6000, color_by_grad=True).source
+    assert source.count("<TABLE") == 5001
+
+
+# ---- the backward pass, step by step -------------------------------------------------------------------
+
+
+def hot_label(frame: graphviz.Digraph) -> str | None:
+    found = [label for label, line in boxes(frame.source).items() if 'CELLBORDER="2"' in line]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def label_all(root: Value) -> list[Value]:
+    order = backward_order(root)
+    for i, v in enumerate(order):
+        v.label = v.label or f"n{i}"
+    return order
+
+
+def test_frames_follow_the_engines_order_starting_from_the_seed() -> None:
+    out = small_graph()
+    order = label_all(out)
+    frames = list(viz.backward_steps(out))
+    assert len(frames) == len(order) + 1
+    first = boxes(frames[0].source)
+    assert hot_label(frames[0]) is None
+    assert shown_grad(first["out"]) == "1.0000"
+    assert all(shown_grad(line) == "?" for label, line in first.items() if label != "out")
+    assert [hot_label(f) for f in frames[1:]] == [v.label for v in order]
+
+
+def test_frames_show_the_accumulating_sums_and_end_with_backwards_grads() -> None:
+    out = small_graph()
+    order = label_all(out)
+    x = next(v for v in order if v.label == "x")
+    exp_x = next(v for v in order if v.op == "exp")
+    frames = list(viz.backward_steps(out))
+    assert all(v.grad == 0.0 for v in order)  # the frames never touch .grad
+    out.backward()
+    last = {label: shown_grad(line) for label, line in boxes(frames[-1].source).items()}
+    assert last == {v.label: f"{v.grad:.4f}" for v in order}
+    after_exp = boxes(frames[order.index(exp_x) + 1].source)  # x has heard from exp, not yet from *
+    assert shown_grad(after_exp["x"]) == f"{exp_x.local_grads[0] * exp_x.grad:.4f}" != f"{x.grad:.4f}"
+    assert "#deebf7" in after_exp["x"]  # the blue of a gradient still accumulating
+
+
+def test_chain_rule_step_labels_the_edges_with_what_each_input_receives() -> None:
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    out = x * y
+    out.label = "out"
+    step1 = list(viz.backward_steps(out))[1].source
+    assert "label=<+-3.0000>" in step1 and "label=<+2.0000>" in step1  # d out/dx = y, d out/dy = x
+
+
+@needs_dot
+def test_write_steps_makes_numbered_svgs_and_one_self_contained_page(tmp_path: Path) -> None:
+    page = viz.write_steps(small_graph(), tmp_path / "steps")
+    svgs = sorted((tmp_path / "steps").glob("step_*.svg"))
+    assert [p.name for p in svgs] == [f"step_{i:03d}.svg" for i in range(7)]
+    for svg in svgs:
+        ET.parse(svg)
+    text = page.read_text()
+    assert text.count("<svg") == 7 and "previous" in text and "next" in text
+    assert "<script src" not in text and "<link" not in text
+
+
+@needs_dot
+def test_steps_widget_steps_with_a_slider() -> None:
+    pytest.importorskip("ipywidgets")
+    widget = viz.steps_widget(small_graph())
+    slider, picture = widget.children
+    assert slider.max == 6
+    first = picture.value
+    slider.value = 3
+    assert picture.value != first and "step 3 of 6" in picture.value
+
+
+# ---- without Graphviz's dot -----------------------------------------------------------------------------
+
+
+def test_without_dot_describing_works_and_rendering_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no dot on it
+    dot = viz.draw_dot(small_graph())
+    assert "tanh" in dot.source
+    for render in (lambda: viz.to_svg(dot), lambda: viz.render(dot, tmp_path / "g.svg"),
+                   lambda: dot.render(tmp_path / "g"), lambda: dot._repr_mimebundle_()):  # fmt: skip
+        with pytest.raises(viz.GraphvizNotFoundError, match="'dot' program is not installed") as info:
+            render()
+        assert "apt-get install graphviz" in str(info.value) and "brew install graphviz" in str(info.value)
+        assert "conda" in str(info.value)
+        assert isinstance(info.value, graphviz.ExecutableNotFound)
+        assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
+
+
+@needs_dot
+def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
+    graph, step = docs_graph.main(tmp_path)
+    assert (DOCS / graph.name).exists() and (DOCS / step.name).exists()  # the committed copies
+    assert {"out", "grad 0.9672", "tanh"} <= set(svg_texts_of(graph.read_text()))
+    assert any(t.startswith("step 3 of 6") for t in svg_texts_of(step.read_text()))
