@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal, overload
 
 from autograd_tiny.engine import RULES, Value, backward_order, creation_index, is_grad_enabled
+from autograd_tiny.gradcheck import leaves_at
 
 Grad = Value | float  # a gradient while it is being accumulated: a Value, or a float constant
 
@@ -98,14 +99,7 @@ def hessian(fn: Callable[[list[Value]], Value], xs: Sequence[float]) -> list[lis
     ``fn`` takes one list of Values and returns a Value; row i is the gradient of
     d fn / d x_i, which `grad(..., create_graph=True)` makes differentiable.
     """
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
-        raise TypeError(f"hessian: xs must be a list of numbers, got {type(xs).__name__}: {xs!r}")
-    if not xs:
-        raise ValueError("hessian: xs is empty; it needs at least one number")
-    for x in xs:
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"hessian: xs must hold numbers, got {type(x).__name__}: {x!r}")
-    leaves = [Value(x) for x in xs]
+    leaves = leaves_at("hessian", xs)
     out = fn(leaves)
     if not isinstance(out, Value):
         raise TypeError(f"hessian: fn must return a Value, got {type(out).__name__}: {out!r}")

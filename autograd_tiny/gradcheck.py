@@ -12,6 +12,18 @@ class GradcheckError(AssertionError):
     """The gradients from backward() disagree with the finite differences."""
 
 
+def leaves_at(what: str, xs: Sequence[float]) -> list[Value]:
+    """Fresh leaf Values at the numbers xs, after checking xs is a non-empty list of real numbers."""
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+        raise TypeError(f"{what}: expected a list of numbers, got {type(xs).__name__}: {xs!r}")
+    if not xs:
+        raise ValueError(f"{what}: needs at least one input")
+    for x in xs:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"{what}: inputs must be numbers, got {type(x).__name__}: {x!r}")
+    return [Value(x) for x in xs]
+
+
 def numerical_grad(fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6) -> list[float]:
     """Central differences (f(x + eps) - f(x - eps)) / (2 eps) for each input in turn."""
     point = [float(x) for x in inputs]
@@ -37,12 +49,7 @@ def gradcheck(
     rule and defaults). Returns True, or raises GradcheckError with a table of the inputs
     that disagree.
     """
-    if not inputs:
-        raise ValueError("gradcheck: needs at least one input")
-    for x in inputs:
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"gradcheck: inputs must be floats, got {type(x).__name__}: {x!r}")
-    leaves = [Value(x) for x in inputs]
+    leaves = leaves_at("gradcheck", inputs)
     out = fn(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
