@@ -4,7 +4,15 @@ from typing import TYPE_CHECKING, Any
 
 from autograd_tiny.compile import compile_graph
 from autograd_tiny.derivatives import grad, hessian
-from autograd_tiny.engine import RULES, Value, backward_order, is_grad_enabled, no_grad
+from autograd_tiny.engine import (
+    RULES,
+    Value,
+    backward_order,
+    define_op,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+)
 from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
 
 if TYPE_CHECKING:
@@ -16,7 +24,9 @@ __all__ = [
     "Value",
     "backward_order",
     "compile_graph",
+    "define_op",
     "draw_dot",
+    "enable_grad",
     "grad",
     "gradcheck",
     "hessian",

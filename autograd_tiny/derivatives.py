@@ -13,9 +13,10 @@ asked for, and it evaluates the very same rules, so the two can never disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from typing import Literal, overload
 
-from autograd_tiny.engine import RULES, Value, backward_order, creation_index, is_grad_enabled
+from autograd_tiny.engine import RULES, Value, backward_order, creation_index, enable_grad
 from autograd_tiny.gradcheck import leaves_at
 
 Grad = Value | float  # a gradient while it is being accumulated: a Value, or a float constant
@@ -73,9 +74,8 @@ def grad(
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:
         raise ValueError("grad: materialize_grads=True gives unused inputs 0, so it needs allow_unused=True")
-    if create_graph and not is_grad_enabled():
-        raise RuntimeError("grad: create_graph=True must record a graph, but no_grad() is active")
-    grads = _chain_rule(output, set(targets), create_graph)
+    with enable_grad() if create_graph else nullcontext():  # as PyTorch: records even under no_grad()
+        grads = _chain_rule(output, set(targets), create_graph)
     results: list[Value | float | None] = []
     for i, x in enumerate(targets):
         if x in grads:

@@ -18,7 +18,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeAlias
 
 Number: TypeAlias = int | float
@@ -102,18 +102,27 @@ _new_value = object.__new__
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Within this block operations record no graph: results are leaves with no parents."""
+def _grad_mode(enabled: bool) -> Iterator[None]:
     global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    previous, _grad_enabled = _grad_enabled, enabled
     try:
         yield
     finally:
         _grad_enabled = previous
 
 
+def no_grad() -> AbstractContextManager[None]:
+    """Within this block operations record no graph: results are leaves with no parents."""
+    return _grad_mode(False)
+
+
+def enable_grad() -> AbstractContextManager[None]:
+    """Within this block operations record the graph again, even inside `no_grad()`."""
+    return _grad_mode(True)
+
+
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()`."""
+    """True unless inside `no_grad()` (and not inside an `enable_grad()` within it)."""
     return _grad_enabled
 
 
@@ -389,3 +398,40 @@ creation_index: Callable[[Value], int] = operator.attrgetter("_id")
 def creation_mark() -> int:
     """A number smaller than the creation_index of every Value made from now on."""
     return next(_creation_counter)
+
+
+def define_op(
+    name: str, forward: Callable[..., Any], local: Callable[..., tuple[Any, ...]]
+) -> Callable[..., Value]:
+    """Add an operation of your own to RULES and return the function that applies it.
+
+    ``forward(m, x, y)`` gives the value and ``local(m, x, y, out)`` the local derivatives, one
+    per operand, as in the table; y is None for a one-operand operation. Written with ``m``'s
+    functions (m.exp, m.log, ...) and arithmetic, the same rule also serves
+    `grad(..., create_graph=True)` (m = Value) and `compile_graph`. Numbers given to the
+    returned function become leaf Values.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"define_op: name must be a non-empty string, got {name!r}")
+    if name in RULES:
+        raise ValueError(f"define_op: {name!r} is already an operation in RULES; pick another name")
+    if not callable(forward) or not callable(local):
+        raise TypeError(f"define_op {name!r}: forward and local must be functions")
+    rule: Rule = (forward, local)
+
+    def apply(x: Operand, y: Operand | None = None) -> Value:
+        operands = tuple(v if isinstance(v, Value) else Value(v) for v in (x, y) if v is not None)
+        node = _record(name, rule, operands[0], operands[1].data if y is not None else None, operands, None)
+        if not isinstance(node.data, float):
+            got = f"{type(node.data).__name__}: {node.data!r}"
+            raise TypeError(f"{name}: forward must return a float, got {got}")
+        if _grad_enabled and len(node._locals) != len(operands):
+            raise ValueError(
+                f"{name}: local must return {len(operands)} derivative(s), one per operand, "
+                f"got {len(node._locals)}: {node._locals!r}"
+            )
+        return node
+
+    apply.__name__ = apply.__qualname__ = name
+    RULES[name] = rule
+    return apply

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from test_engine_properties import KINKED_UNARY, SMOOTH_UNARY, Step, programs, run
 
-from autograd_tiny import RULES, Value, backward_order, grad, hessian, no_grad
+from autograd_tiny import RULES, Value, backward_order, grad, hessian, is_grad_enabled, no_grad
 
 torch = pytest.importorskip("torch")
 
@@ -262,15 +262,23 @@ def test_a_constant_gradient_does_not_depend_on_the_input_like_pytorch() -> None
     assert grad(slope, x, materialize_grads=True) == (0.0,)
 
 
-def test_values_made_under_no_grad_are_leaves_and_create_graph_needs_recording() -> None:
+def test_values_made_under_no_grad_are_leaves() -> None:
     x = Value(1.5)
     with no_grad():
         out = x * x
         with pytest.raises(ValueError, match="not used"):
             grad(out, x)
-        with pytest.raises(RuntimeError, match=r"create_graph=True .* no_grad\(\)"):
-            grad(x, x, create_graph=True)
     assert grad(out, out) == (1.0,)
+
+
+def test_create_graph_records_the_gradient_even_under_no_grad_as_pytorch_does() -> None:
+    x = Value(2.0)
+    y = x**3
+    with no_grad():
+        (slope,) = grad(y, x, create_graph=True)
+        assert not is_grad_enabled()
+    assert slope.data == 12.0
+    assert grad(slope, x) == (12.0,)  # d/dx 3 x^2 = 6 x
 
 
 @pytest.mark.parametrize(

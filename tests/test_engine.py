@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from autograd_tiny import RULES, Value, backward_order, gradcheck, is_grad_enabled, no_grad
+from autograd_tiny import (
+    RULES,
+    Value,
+    backward_order,
+    compile_graph,
+    define_op,
+    enable_grad,
+    grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+)
 from autograd_tiny.gradcheck import GradcheckError
 
 torch = pytest.importorskip("torch")
@@ -220,6 +231,17 @@ def test_no_grad_records_no_graph_and_restores_itself() -> None:
     assert x.grad == 0.0
 
 
+def test_enable_grad_records_again_inside_no_grad() -> None:
+    x = Value(2.0)
+    with no_grad():
+        with enable_grad():
+            assert is_grad_enabled()
+            y = x * x
+        assert not is_grad_enabled()
+        z = x * x
+    assert y.parents == (x, x) and z.parents == ()
+
+
 def test_comparisons_use_data_and_build_no_graph_while_equality_stays_identity() -> None:
     a, b = Value(1.0), Value(2.0)
     assert a < b and b > 1 and a <= 1.0 and b >= a
@@ -320,3 +342,56 @@ def test_gradcheck_rejects_bad_arguments() -> None:
         gradcheck(lambda x: x, ["a"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="must return a Value"):
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
+
+
+@pytest.fixture
+def rules_restored() -> Iterator[None]:
+    """Operations a test defines are taken out of RULES again afterwards."""
+    before = dict(RULES)
+    yield
+    RULES.clear()
+    RULES.update(before)
+
+
+def test_define_op_adds_an_operation_that_backward_grad_and_compile_all_use(rules_restored: None) -> None:
+    softplus = define_op(
+        "softplus", lambda m, x, _: m.log(1.0 + m.exp(x)), lambda m, x, _, out: (m.sigmoid(x),)
+    )
+    x = Value(0.3)
+    y = softplus(x * 2)
+    y.backward()
+    t = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    ty = torch.nn.functional.softplus(t * 2)
+    ty.backward()
+    assert y.op == "softplus" and RULES["softplus"][0] is not None
+    assert close(y.data, ty.item()) and close(x.grad, t.grad.item())
+    assert gradcheck(lambda a: softplus(a * a), [0.7])
+    (slope,) = grad(softplus(x), x, create_graph=True)
+    assert close(grad(slope, x)[0], math.exp(-0.3) / (1 + math.exp(-0.3)) ** 2)  # sigmoid'(0.3)
+    replay = compile_graph(y, [x])
+    assert replay([0.3]) == (y.data, [x.grad])
+
+
+def test_define_op_takes_two_operands_and_wraps_numbers(rules_restored: None) -> None:
+    hypot = define_op(
+        "hypot", lambda m, x, y: m.sqrt(x * x + y * y), lambda m, x, y, out: (x / out, y / out)
+    )
+    a = Value(3.0)
+    out = hypot(a, 4)
+    out.backward()
+    assert (out.data, a.grad, len(out.parents)) == (5.0, 0.6, 2)
+
+
+def test_define_op_refuses_bad_definitions_and_bad_rules(rules_restored: None) -> None:
+    with pytest.raises(ValueError, match="'tanh' is already an operation"):
+        define_op("tanh", lambda m, x, _: x, lambda m, x, _, out: (1.0,))
+    with pytest.raises(TypeError, match="non-empty string"):
+        define_op("", lambda m, x, _: x, lambda m, x, _, out: (1.0,))
+    with pytest.raises(TypeError, match="must be functions"):
+        define_op("twice", 2.0, lambda m, x, _, out: (2.0,))  # type: ignore[arg-type]
+    too_many = define_op("too_many", lambda m, x, _: 2.0 * x, lambda m, x, _, out: (2.0, 1.0))
+    with pytest.raises(ValueError, match=r"too_many: local must return 1 derivative"):
+        too_many(Value(1.0))
+    not_float = define_op("not_float", lambda m, x, _: "x", lambda m, x, _, out: (1.0,))
+    with pytest.raises(TypeError, match="not_float: forward must return a float, got str"):
+        not_float(Value(1.0))
