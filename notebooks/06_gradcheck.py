@@ -10,15 +10,14 @@
 #
 # $$\frac{\partial f}{\partial x_i} \approx \frac{f(\dots, x_i + \varepsilon, \dots) - f(\dots, x_i - \varepsilon, \dots)}{2 \varepsilon},$$
 #
-# whose error shrinks like $\varepsilon^2$. In this notebook we add an operation to the engine with a
-# deliberately wrong derivative and watch `gradcheck` catch it, then look at where the check itself
-# can mislead.
+# whose error shrinks like $\varepsilon^2$. In this notebook we add operations to the engine with
+# `define_op`, give one a deliberately wrong derivative and watch `gradcheck` catch it, then look at
+# where the check itself can mislead.
 
 # %%
-import math
 import random
 
-from autograd_tiny import GradcheckError, Value, gradcheck, numerical_grad
+from autograd_tiny import GradcheckError, Value, define_op, grad, gradcheck, numerical_grad
 
 # %% [markdown]
 # ## A function built from the engine's operations
@@ -43,49 +42,39 @@ print("gradcheck    :", gradcheck(f, point))
 # ## Adding an operation of our own
 #
 # Sometimes you want an operation the engine does not have, with a derivative you work out yourself:
-# because the formula is simpler than what the engine would build from pieces, or numerically safer,
-# or because the forward pass is not made of `Value` operations at all (a lookup table, a call into
-# another library). All the engine needs from an operation is its **value** and its **local
-# derivatives**. A derivative is exactly what makes "value plus slope times displacement" right to
-# first order, so we can hand the engine just that:
+# because the formula is simpler than what the engine would build from pieces, or numerically safer.
+# The engine keeps every operation as one entry of its table `RULES`, a pair of functions:
 #
-# $$\text{result} = f(a, b) + f_a \cdot (x - a) + f_b \cdot (y - b),$$
+# - `forward(m, x, y)`: the result, from the inputs `x` and `y` (`y` is `None` for a one-input
+#   operation);
+# - `local(m, x, y, out)`: the derivative of the result with respect to each input, as a tuple;
+#   `out` is the result, handy when the derivative is easiest written with it.
 #
-# where $a, b$ are the current values of the inputs $x, y$ and $f_a, f_b$ our hand-written partial
-# derivatives there. The displacements $x - a$ are exactly zero, so the result *is* $f(a, b)$; and
-# `backward()` sends each input the result's gradient times its slope, as it would for a built-in
-# operation. `custom_op` wraps any float function and its derivatives this way:
-
-
-# %%
-def custom_op(forward, derivatives):
-    """An operation on Values from a float function and a function giving its partial derivatives."""
-
-    def op(*inputs: Value) -> Value:
-        point = [v.data for v in inputs]
-        result = Value(forward(*point))
-        for v, slope in zip(inputs, derivatives(*point)):
-            result = result + (v - v.data) * slope  # adds 0 to the value, `slope` to the gradient
-        return result
-
-    return op
-
-
-# %% [markdown]
+# `m` is a maths namespace: `m.exp`, `m.log`, `m.sqrt`, `m.tanh`, ... Writing `m.sqrt` rather than
+# `math.sqrt` lets the engine run the same rule on floats for `backward()` and on Values when a
+# gradient must itself be differentiated. The built-in `tanh`, for instance, is
+# `(lambda m, x, _: m.tanh(x), lambda m, x, _, out: (1.0 - out * out,))`.
+#
+# `define_op(name, forward, local)` adds such a pair to the table and returns the function that
+# applies it. Names are unique: `define_op` refuses one already in `RULES`, so in a live notebook
+# re-running a cell that defines an operation raises `ValueError` (restart the kernel, or pick a
+# new name).
+#
 # Let's add `hypot(x, y)` $= \sqrt{x^2 + y^2}$, the length of the vector $(x, y)$. Its derivatives are
 # $x / \text{hypot}$ and $y / \text{hypot}$, and here is the kind of slip that happens when the second
 # one is copied from the first:
 
 # %%
-hypot = custom_op(
-    lambda x, y: math.sqrt(x * x + y * y),
-    lambda x, y: (x / math.sqrt(x * x + y * y), x / math.sqrt(x * x + y * y)),  # BUG: the second is y / ...
+hypot_wrong = define_op(
+    "hypot_wrong",
+    lambda m, x, y: m.sqrt(x * x + y * y),
+    lambda m, x, y, out: (x / out, x / out),  # BUG: the second should be y / out
 )
 
 u, v = Value(3.0), Value(4.0)
-r = hypot(u, v)
+r = hypot_wrong(u, v)
 r.backward()
-print(r.data, u.grad, v.grad)
+print(r.op, r.data, u.grad, v.grad)
 
 # %% [markdown]
 # The forward value is right (5.0) and the gradients look perfectly plausible. Inside a model this
@@ -94,26 +83,46 @@ print(r.data, u.grad, v.grad)
 
 
 # %%
-def distance_loss(x, y):
-    return (hypot(x, y) - 1.0) ** 2
+def distance_loss(hypot_op):
+    """The loss (|(x, y)| - 1)^2, with the length computed by hypot_op."""
+    return lambda x, y: (hypot_op(x, y) - 1.0) ** 2
 
 
 try:
-    gradcheck(distance_loss, [3.0, 4.0])
+    gradcheck(distance_loss(hypot_wrong), [3.0, 4.0])
 except GradcheckError as error:
     print(error)
 
 # %% [markdown]
 # Input 0 (`x`) is fine and input 1 (`y`) is off: the bug is in the second derivative. The check
-# caught it even though `hypot` sat inside a larger expression, because the chain rule carries the
-# wrong factor all the way to the inputs. Fix the derivative and check again:
+# caught it even though the operation sat inside a larger expression, because the chain rule carries
+# the wrong factor all the way to the inputs. Fix the derivative, under a new name since
+# `"hypot_wrong"` is taken, and check again:
 
 # %%
-hypot = custom_op(
-    lambda x, y: math.sqrt(x * x + y * y),
-    lambda x, y: (x / math.sqrt(x * x + y * y), y / math.sqrt(x * x + y * y)),
+hypot = define_op(
+    "hypot",
+    lambda m, x, y: m.sqrt(x * x + y * y),
+    lambda m, x, y, out: (x / out, y / out),
 )
-print(gradcheck(distance_loss, [3.0, 4.0]))
+print(gradcheck(distance_loss(hypot), [3.0, 4.0]))
+
+# %% [markdown]
+# ## One rule, every kind of derivative
+#
+# Because the rule is written with `m` and ordinary arithmetic, the engine can also run it on Values.
+# So `grad(..., create_graph=True)` differentiates through `hypot` as well, giving derivatives of
+# derivatives, and `compile_graph` (notebook 8) replays graphs containing it, with no extra code.
+# At $(3, 4)$: $\partial\,\text{hypot} / \partial x = x / \text{hypot} = 0.6$, and differentiating that
+# again, $\partial^2 \text{hypot} / \partial x^2 = y^2 / \text{hypot}^3 = 16 / 125 = 0.128$:
+
+# %%
+x, y = Value(3.0), Value(4.0)
+(dx,) = grad(hypot(x, y), x, create_graph=True)  # a Value, itself differentiable
+(dxx,) = grad(dx, x)
+print("d hypot/dx     :", dx.data)
+print("d2 hypot/dx2   :", dxx)
+print("y**2 / hypot**3:", 4.0**2 / 5.0**3)
 
 # %% [markdown]
 # ## Check at more than one point
@@ -122,14 +131,15 @@ print(gradcheck(distance_loss, [3.0, 4.0]))
 # $x$ for $x > 0$ and $0.1\,x$ otherwise, whose author forgot the slope of the negative side:
 
 # %%
-leaky_relu = custom_op(
-    lambda x: x if x > 0 else 0.1 * x,
-    lambda x: (1.0 if x > 0 else 0.0,),  # BUG: the slope is 0.1 when x <= 0
+leaky_relu_wrong = define_op(
+    "leaky_relu_wrong",
+    lambda m, x, _: x if x > 0 else 0.1 * x,
+    lambda m, x, _, out: (1.0 if x > 0 else 0.0,),  # BUG: the slope is 0.1 when x <= 0
 )
 
 
 def g(x, y):
-    return leaky_relu(x * y + 1.0) * y
+    return leaky_relu_wrong(x * y + 1.0) * y
 
 
 print("at (1.0, 2.0):", gradcheck(g, [1.0, 2.0]))
@@ -191,13 +201,18 @@ for eps in [1e-1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]:
 # %% [markdown]
 # ## Exercises
 #
-# 1. Make `softplus(x)` $= \log(1 + e^x)$ a `custom_op` with its derivative (it is a function you have
-#    met in this project) and check it at twenty random points. Then break it on purpose in a way
-#    `gradcheck` cannot see at $x = 0$. What does that tell you about choosing check points?
+# 1. Add `swish(x)` $= x \, \sigma(x)$ with `define_op` (its derivative is $\sigma(x) + x \, \sigma(x)
+#    (1 - \sigma(x))$; `m.sigmoid` exists) and check it at twenty random points. Then break it on
+#    purpose in a way `gradcheck` cannot see at $x = 0$. What does that tell you about choosing check
+#    points?
 # 2. The leaky ReLU failures all sat on one side of the kink. Change the random points so that one of
 #    them lands exactly on $x y + 1 = 0$. What does `gradcheck` report there, and is it a bug?
-# 3. A forward function can be wrong too: make `hypot`'s forward pass return `x + y` while keeping the
-#    correct derivatives. Does `gradcheck` notice? Why (think about what each side of the check uses)?
-# 4. Replace the central difference by the one-sided $\left(f(x + \varepsilon) - f(x)\right) / \varepsilon$
+# 3. A forward function can be wrong too: define a `hypot` whose forward returns `x + y` but whose
+#    local rule is still `(x / out, y / out)`. Does `gradcheck` notice? Why (think about what each
+#    side of the check uses)?
+# 4. Define `my_sin` with the local rule `(math.cos(x),)` instead of `(m.cos(x),)`. Does `gradcheck`
+#    pass? Now take its second derivative with `grad(..., create_graph=True)` as above. What goes
+#    wrong, and why does `m` matter?
+# 5. Replace the central difference by the one-sided $\left(f(x + \varepsilon) - f(x)\right) / \varepsilon$
 #    in the step-size table. How does the error now fall with $\varepsilon$, and where is the best
 #    $\varepsilon$?
