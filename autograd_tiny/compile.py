@@ -99,7 +99,7 @@ class _SymbolicMath:
 
 
 _SYMBOLIC = _SymbolicMath()
-_RULE_INDEX = {op: i for i, op in enumerate(RULES)}
+_RULE_NUMBER: dict[str, int] = {}  # op -> a number naming its rule in generated code (ops may be added later)
 
 
 def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
@@ -177,7 +177,7 @@ def _node_code(
         locals_ = [_code(d) for d in local_rule(_SYMBOLIC, _Symbol(args[0]), y, _Symbol(f"v{i}"))]
         return value, (locals_, "")
     except _Branches:  # the rule decides on the value: call it on the new floats
-        rule = _RULE_INDEX[node._op]
+        rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
         setup = f"    _d = _l{rule}(_m, {args[0]}, {b}, v{i})"
         return f"_f{rule}(_m, {args[0]}, {b})", ([f"_d[{j}]" for j in range(len(args))], setup)

@@ -372,6 +372,16 @@ def test_define_op_adds_an_operation_that_backward_grad_and_compile_all_use(rule
     assert replay([0.3]) == (y.data, [x.grad])
 
 
+def test_a_defined_op_that_branches_is_decided_at_replay_time(rules_restored: None) -> None:
+    leaky = define_op(
+        "leaky", lambda m, x, _: x if x > 0 else 0.1 * x, lambda m, x, _, out: (1.0 if x > 0 else 0.1,)
+    )
+    x = Value(2.0)
+    replay = compile_graph(leaky(x * 3), [x])
+    assert replay([2.0]) == (6.0, [3.0])
+    assert replay([-1.0]) == (-0.30000000000000004, [0.30000000000000004])
+
+
 def test_define_op_takes_two_operands_and_wraps_numbers(rules_restored: None) -> None:
     hypot = define_op(
         "hypot", lambda m, x, y: m.sqrt(x * x + y * y), lambda m, x, y, out: (x / out, y / out)
