@@ -13,6 +13,8 @@ import random
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
+from autograd_tiny.engine import is_real, is_whole
+
 
 class RandomSource(Protocol):
     """What the datasets and weight initialisation draw from: a ``random.Random`` or the module."""
@@ -49,9 +51,9 @@ def make_rng(seed: Seed, where: str) -> RandomSource:
 
 
 def _check(where: str, n: int, noise: float, minimum: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
+    if not is_whole(n) or n < minimum:
         raise ValueError(f"{where}: n must be an int >= {minimum}, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < math.inf:
+    if not is_real(noise) or not 0 <= noise < math.inf:
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
 
 
@@ -112,7 +114,7 @@ def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.02, turns: flo
     the points are spread over the arms as evenly as n allows.
     """
     _check("make_spirals", n, noise)
-    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= n:
+    if not is_whole(classes) or not 2 <= classes <= n:
         raise ValueError(f"make_spirals: classes must be an int from 2 to n={n}, got {classes!r}")
     rng = make_rng(seed, "make_spirals")
     points = []

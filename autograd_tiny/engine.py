@@ -19,7 +19,7 @@ import numbers
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeGuard
 
 Number: TypeAlias = int | float
 Operand: TypeAlias = "Value | int | float"
@@ -126,6 +126,16 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
+def is_real(x: object) -> TypeGuard[int | float]:
+    """A Python int or float that is not a bool: what the library's arguments accept as a number."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def is_whole(x: object) -> TypeGuard[int]:
+    """A Python int that is not a bool: a count, a size, a class index."""
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
 def _is_number(x: object) -> bool:
     return isinstance(x, (int, float, numbers.Real)) and not isinstance(x, Value)
 
@@ -170,13 +180,15 @@ def _binary(op: str, op_k: str) -> Callable[[Value, Any], Value]:
     return method
 
 
-def _unary(op: str) -> Callable[[Value], Value]:
+def _unary(op: str, doc: str = "") -> Callable[[Value], Value]:
     """The method recording the one-operand op."""
     rule = RULES[op]
-    return lambda self: _record(op, rule, self, None, (self,), None)
 
+    def method(self: Value) -> Value:
+        return _record(op, rule, self, None, (self,), None)
 
-_UNARY = {op: _unary(op) for op in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")}
+    method.__name__, method.__doc__ = op, doc
+    return method
 
 
 class Value:
@@ -279,7 +291,7 @@ class Value:
     def exp(self) -> Value:
         """e ** self; OverflowError past about 709.78."""
         try:
-            return _UNARY["exp"](self)
+            return self._exp()
         except OverflowError:
             raise OverflowError(f"exp: e ** {self.data!r} is too large for a float") from None
 
@@ -287,35 +299,21 @@ class Value:
         """Natural logarithm; ValueError for self <= 0."""
         if self.data <= 0:
             raise ValueError(f"log: input must be > 0, got {self.data!r}")
-        return _UNARY["log"](self)
+        return self._log()
 
     def sqrt(self) -> Value:
         """Square root; ValueError for self < 0 (the gradient at 0 is inf, as in PyTorch)."""
         if self.data < 0:
             raise ValueError(f"sqrt: input must be >= 0, got {self.data!r}")
-        return _UNARY["sqrt"](self)
+        return self._sqrt()
 
-    def tanh(self) -> Value:
-        return _UNARY["tanh"](self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-self); derivative s (1 - s)."""
-        return _UNARY["sigmoid"](self)
-
-    def relu(self) -> Value:
-        """max(self, 0); derivative 0 at 0, as in PyTorch."""
-        return _UNARY["relu"](self)
-
-    def sin(self) -> Value:
-        return _UNARY["sin"](self)
-
-    def cos(self) -> Value:
-        return _UNARY["cos"](self)
-
-    def abs(self) -> Value:
-        """|self|; derivative 0 at 0, as in PyTorch."""
-        return _UNARY["abs"](self)
-
+    _exp, _log, _sqrt = _unary("exp"), _unary("log"), _unary("sqrt")
+    tanh = _unary("tanh", "Hyperbolic tangent; derivative 1 - tanh^2.")
+    sigmoid = _unary("sigmoid", "1 / (1 + e^-self); derivative s (1 - s).")
+    relu = _unary("relu", "max(self, 0); derivative 0 at 0, as in PyTorch.")
+    sin = _unary("sin", "Sine; derivative cos.")
+    cos = _unary("cos", "Cosine; derivative -sin.")
+    abs = _unary("abs", "|self|; derivative 0 at 0, as in PyTorch.")
     __abs__ = abs
 
     # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.engine import Value, is_real, no_grad
 
 
 class GradcheckError(AssertionError):
@@ -19,7 +19,7 @@ def leaves_at(what: str, xs: Sequence[float]) -> list[Value]:
     if not xs:
         raise ValueError(f"{what}: needs at least one input")
     for x in xs:
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
+        if not is_real(x):
             raise TypeError(f"{what}: inputs must be numbers, got {type(x).__name__}: {x!r}")
     return [Value(x) for x in xs]
 

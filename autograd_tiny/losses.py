@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.engine import Value
+from autograd_tiny.engine import Value, is_real, is_whole
 
 Scalar: TypeAlias = "Value | float"
 Reduction: TypeAlias = Literal["mean", "sum"]
@@ -27,7 +27,7 @@ def _as_batch(outputs: Scalar | Sequence[Scalar], targets: float | Sequence[floa
     if not outs:
         raise ValueError(f"{where}: the batch is empty")
     for t in ts:
-        if isinstance(t, bool) or not isinstance(t, (int, float)):
+        if not is_real(t):
             raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {t!r}")
     return [o if isinstance(o, Value) else Value(o) for o in outs], [float(t) for t in ts]
 
@@ -103,7 +103,7 @@ def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int],
     terms = []
     for row, target in zip(logits, targets):
         zs = [z if isinstance(z, Value) else Value(z) for z in row]
-        if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < len(zs):
+        if not is_whole(target) or not 0 <= target < len(zs):
             raise ValueError(f"cross_entropy: target must be a class index 0..{len(zs) - 1}, got {target!r}")
         top = max(z.data for z in zs)
         exps = [(z - top).exp() for z in zs]

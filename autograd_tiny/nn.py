@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from autograd_tiny.data import Seed, as_random, make_rng
-from autograd_tiny.engine import Value
+from autograd_tiny.engine import Value, is_real, is_whole
 from autograd_tiny.scopes import scope
 
 Input: TypeAlias = "Sequence[Value | float]"
@@ -97,7 +97,7 @@ class Module:
                 f"missing {_preview(missing)}, unexpected {_preview(unexpected)}"
             )
         for name, value in state.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if not is_real(value) or not math.isfinite(value):
                 raise ValueError(f"load_state_dict: parameter {name!r} must be a finite number: {value!r}")
         for name, p in named.items():
             p.data = float(state[name])
@@ -203,7 +203,7 @@ def _check_activation(activation: str, where: str) -> str:
 
 
 def _check_count(n: int, what: str, where: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if not is_whole(n) or n < 1:
         raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
 
 
@@ -213,7 +213,7 @@ def _check_input(x: Input, nin: int, where: str) -> None:
     if len(x) != nin:
         raise ValueError(f"{where}: expects {nin} inputs, got {len(x)}")
     for v in x:
-        if type(v) is not Value and (isinstance(v, bool) or not isinstance(v, (int, float))):
+        if type(v) is not Value and not is_real(v):
             raise TypeError(f"{where}: inputs must be numbers or Values, got {type(v).__name__}: {v!r}")
 
 

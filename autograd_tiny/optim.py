@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.engine import Value, is_real, no_grad
 
 
 def _check_rate(name: str, value: float, where: str, upper: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < upper:
+    if not is_real(value) or not 0 <= value < upper:
         bound = f"in [0, {upper:g})" if upper < math.inf else ">= 0 and finite"
         raise ValueError(f"{where}: {name} must be {bound}, got {value!r}")
     return float(value)

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import TypeAlias, cast
 
 from autograd_tiny.data import Seed, linspace, make_rng
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.engine import Value, is_whole, no_grad
 from autograd_tiny.losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -110,7 +110,7 @@ def _check_data(X: Sequence[Sequence[float]], y: Sequence[int], where: str) -> N
     if not X:
         raise ValueError(f"{where}: no data")
     for label in y:
-        if isinstance(label, bool) or not isinstance(label, int) or label < 0:
+        if not is_whole(label) or label < 0:
             raise ValueError(f"{where}: labels must be class indices 0, 1, ..., got {label!r}")
 
 
@@ -197,10 +197,10 @@ def fit(
     _check_data(X, y, "fit")
     if X_test is not None or y_test is not None:
         _check_data(X_test or [], y_test or [], "fit (test set)")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+    if not is_whole(epochs) or epochs < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+        not is_whole(batch_size) or batch_size < 1
     ):
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
     with no_grad():

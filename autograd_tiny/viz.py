@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import graphviz  # type: ignore[import-untyped]
 
-from autograd_tiny.engine import Value, backward_order, creation_index
+from autograd_tiny.engine import Value, backward_order, creation_index, is_whole
 from autograd_tiny.scopes import Scope
 
 DEFAULT_MAX_NODES = 2000
@@ -283,7 +283,7 @@ def _graph_nodes(root: Value, max_nodes: int, what: str) -> list[Value]:
     """Every node below root, oldest first, after checking the arguments every picture takes."""
     if not isinstance(root, Value):
         raise TypeError(f"{what}: root must be a Value, got {type(root).__name__}: {root!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+    if not is_whole(max_nodes) or max_nodes < 1:
         raise ValueError(f"{what}: max_nodes must be a positive int, got {max_nodes!r}")
     order = backward_order(root)
     if len(order) > max_nodes:
