@@ -1,38 +1,48 @@
 """autograd_tiny: a scalar reverse-mode automatic differentiation engine you can read."""
 
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from autograd_tiny.compile import compile_graph
 from autograd_tiny.derivatives import grad, hessian
 from autograd_tiny.engine import (
     RULES,
+    RuleEscapesGraphError,
     Value,
     backward_order,
     define_op,
+    detect_anomaly,
     enable_grad,
+    is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
 )
+from autograd_tiny.engine import value_sum as sum  # noqa: F401  (deliberately not in __all__)
 from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
 
 if TYPE_CHECKING:
-    from autograd_tiny.viz import draw_dot
+    from autograd_tiny.viz import draw_dot  # noqa: F401 (for type checkers; imported lazily below)
 
+# `sum` (one n-ary node) is left out of the star import on purpose: it would hide the builtin.
+# `draw_dot` is in it only where graphviz is installed, so the star import never needs graphviz.
 __all__ = [
     "RULES",
     "GradcheckError",
+    "RuleEscapesGraphError",
     "Value",
     "backward_order",
     "compile_graph",
     "define_op",
-    "draw_dot",
+    "detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
     "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
+    *(["draw_dot"] if find_spec("graphviz") else []),
 ]
 __version__ = "0.1.0"
 

@@ -19,10 +19,10 @@ once, while recording, and is baked into the graph.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from typing import Any
 
-from autograd_tiny.engine import RULES, FloatMath, Value, backward_order
+from autograd_tiny.engine import RULES, FloatMath, RuleEscapesGraphError, Value, backward_order
 
 Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 
@@ -31,10 +31,16 @@ class _Branches(Exception):
     """A rule looked at a symbol's value (a comparison): it must be called at replay time."""
 
 
+class _Escapes(Exception):
+    """A rule turned a symbol into a float (math.exp(x), float(x)) or read its .data."""
+
+
 def _code(x: object) -> str:
-    """Python source for a symbol or a float constant (inf and nan by name)."""
+    """Python source for a symbol, a tuple of them, or a float constant (inf and nan by name)."""
     if isinstance(x, _Symbol):
         return x.code
+    if isinstance(x, tuple):
+        return f"({''.join(_code(e) + ', ' for e in x)})"
     if isinstance(x, float) and not math.isfinite(x):
         return f"_float({str(x)!r})"
     return repr(x)
@@ -78,6 +84,13 @@ class _Symbol:
     def __bool__(self) -> bool:
         raise _Branches
 
+    def __float__(self) -> float:
+        raise _Escapes
+
+    @property
+    def data(self) -> float:
+        raise _Escapes
+
     def __gt__(self, other: object) -> bool:
         raise _Branches
 
@@ -91,39 +104,45 @@ class _SymbolicMath:
         function = getattr(FloatMath, name)
 
         def call(*args: object) -> object:
-            if not any(isinstance(a, _Symbol) for a in args):
+            if not any(_is_symbol(a) or (isinstance(a, tuple) and any(map(_is_symbol, a))) for a in args):
                 return function(*args)  # a constant of the graph: fold it now
             return _Symbol(f"_m.{name}({', '.join(_code(a) for a in args)})")
 
         return call
 
 
+def _is_symbol(x: object) -> bool:
+    return isinstance(x, _Symbol)
+
+
 _SYMBOLIC = _SymbolicMath()
 _RULE_NUMBER: dict[str, int] = {}  # op -> a number naming its rule in generated code (ops may be added later)
 
 
-def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
+def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
     """Compile the graph below ``output`` into ``f(values) -> (output value, [d output / d input])``.
 
-    ``inputs`` are leaves of the graph; ``f`` takes one float per input, in that order. Other
+    ``inputs`` are leaves of the graph, in an order (a list, a tuple, any iterator: read once; a
+    set has no order and is refused); ``f`` takes one float per input, in that order. Other
     leaves are constants, frozen at their current ``.data``. Raises TypeError for arguments
     that are not Values and ValueError, naming the node, for a graph it cannot compile.
     """
     if not isinstance(output, Value):
         raise TypeError(f"compile_graph: output must be a Value, got {type(output).__name__}: {output!r}")
+    inputs = _ordered("compile_graph", inputs)
     order = backward_order(output)[::-1]  # parents before children
     number = {node: i for i, node in enumerate(order)}
     position = _check_inputs(inputs, number)
     needs_grad = [False] * len(order)
     for i, node in enumerate(order):
-        needs_grad[i] = node in position or any(needs_grad[number[p]] for p in node._parents)
+        needs_grad[i] = node in position or any(needs_grad[number[p]] for p in node.parents)
 
     namespace: dict[str, Any] = {"_m": FloatMath, "_float": float}
     constants: list[float] = []
     forward: list[str] = []
     local_grads: dict[int, tuple[list[str], str]] = {}  # node -> its locals' code, a line computing them
     for i, node in enumerate(order):
-        if not node._parents:
+        if not node.parents:
             if node not in position:
                 forward.append(f"    v{i} = _c[{len(constants)}]")
                 constants.append(node.data)
@@ -139,7 +158,7 @@ def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
         if not needs_grad[i]:
             continue
         backward += [setup] if setup else []
-        for parent, local in zip(order[i]._parents, locals_):
+        for parent, local in zip(order[i].parents, locals_):
             p = number[parent]
             if not needs_grad[p]:
                 continue
@@ -169,18 +188,31 @@ def _node_code(
     if node._op not in RULES:
         raise ValueError(f"compile_graph: node {node!r} was made by {node.op!r}, which is not in RULES")
     forward_rule, local_rule = RULES[node._op]
-    args = [f"v{number[p]}" for p in node._parents]
-    b = args[1] if len(args) == 2 else _code(node._arg)
-    y = _Symbol(b) if len(args) == 2 else node._arg
+    parents = [f"v{number[p]}" for p in node.parents]
+    x: object = _Symbol(parents[0])
+    y: object = _Symbol(parents[1]) if len(parents) == 2 else node._arg
+    if node._op == "sum":  # n-ary: the rule takes the tuple of operands
+        x, y = tuple(_Symbol(p) for p in parents), None
     try:
-        value = _code(forward_rule(_SYMBOLIC, _Symbol(args[0]), y))
-        locals_ = [_code(d) for d in local_rule(_SYMBOLIC, _Symbol(args[0]), y, _Symbol(f"v{i}"))]
+        value = _code(forward_rule(_SYMBOLIC, x, y))
+        locals_ = [_code(d) for d in local_rule(_SYMBOLIC, x, y, _Symbol(f"v{i}"))]
         return value, (locals_, "")
+    except _Escapes:
+        raise RuleEscapesGraphError(node.op, "turns its operand into a float or reads its .data") from None
     except _Branches:  # the rule decides on the value: call it on the new floats
         rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
-        setup = f"    _d = _l{rule}(_m, {args[0]}, {b}, v{i})"
-        return f"_f{rule}(_m, {args[0]}, {b})", ([f"_d[{j}]" for j in range(len(args))], setup)
+        args = f"{_code(x)}, {_code(y)}"
+        setup = f"    _d = _l{rule}(_m, {args}, v{i})"
+        return f"_f{rule}(_m, {args})", ([f"_d[{j}]" for j in range(len(parents))], setup)
+
+
+def _ordered(what: str, values: Iterable[Value]) -> list[Value]:
+    """values as a list, read once; TypeError for a set (no order) or a single Value or non-iterable."""
+    if isinstance(values, (Set, dict, Value)) or not isinstance(values, Iterable):
+        kind = "has no order" if isinstance(values, (Set, dict)) else "is not a list of Values"
+        raise TypeError(f"{what}: inputs {kind}: got {type(values).__name__}; pass a list, in the order wanted")
+    return list(values)
 
 
 def _check_inputs(inputs: Sequence[Value], number: dict[Value, int]) -> dict[Value, int]:
@@ -191,7 +223,7 @@ def _check_inputs(inputs: Sequence[Value], number: dict[Value, int]) -> dict[Val
             raise TypeError(f"compile_graph: input {j} must be a Value, got {type(x).__name__}: {x!r}")
         if x not in number:
             raise ValueError(f"compile_graph: input {j}, {x!r}, is not in the graph of the output")
-        if x._parents:
+        if x.parents:
             raise ValueError(f"compile_graph: input {j}, {x!r}, is made by {x.op!r}; inputs must be leaves")
         if x in position:
             raise ValueError(f"compile_graph: input {j}, {x!r}, is listed twice")

@@ -12,11 +12,24 @@ asked for, and it evaluates the very same rules, so the two can never disagree.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Literal, overload
 
-from autograd_tiny.engine import RULES, Value, backward_order, creation_index, enable_grad
+from autograd_tiny.engine import (
+    RULES,
+    USER_OPS,
+    FloatMath,
+    RuleEscapesGraphError,
+    Value,
+    anomaly_report,
+    anomaly_sites,
+    backward_order,
+    enable_grad,
+    evaluating_rule,
+    rule_operands,
+)
 from autograd_tiny.gradcheck import leaves_at
 
 Grad = Value | float  # a gradient while it is being accumulated: a Value, or a float constant
@@ -130,31 +143,79 @@ def _chain_rule(output: Value, targets: set[Value], create_graph: bool) -> dict[
     order = backward_order(output)
     on_path: set[Value] = set()
     for node in reversed(order):  # parents before children
-        if node in targets or any(p in on_path for p in node._parents):
+        if node in targets or any(p in on_path for p in node.parents):
             on_path.add(node)
     grads: dict[Value, Grad] = {}
     if output in on_path:
         grads[output] = 1.0
+    sites = anomaly_sites()
     for node in order:
-        if node not in grads or not node._parents:
+        parents = node.parents
+        if node not in grads or not parents:
             continue
         g = grads[node]
-        locals_ = _value_locals(node) if create_graph else node._locals
-        for parent, local in zip(node._parents, locals_):
+        locals_ = _value_locals(node) if create_graph else node.local_grads
+        for parent, local in zip(parents, locals_):
             if parent in on_path:
                 step = g if type(local) is float and local == 1.0 else local * g
+                if sites is not None and not math.isfinite(float(step)) and math.isfinite(float(g)):
+                    raise FloatingPointError(anomaly_report("grad", node, local, g, sites))
                 grads[parent] = grads[parent] + step if parent in grads else step
     return grads
 
 
+
 def _value_locals(node: Value) -> tuple[Grad, ...]:
-    """The node's local derivatives as Values: its rule evaluated with m = Value on its operands."""
-    x = node._parents[0]
-    y = node._parents[1] if len(node._parents) == 2 else node._arg
+    """The node's local derivatives as Values: its rule evaluated with m = Value on its operands.
+
+    A rule that turns a Value into a float (math.exp(x), float(x)) would give a derivative with no
+    graph below it, and so a silent zero one order up: that raises `RuleEscapesGraphError`.
+    """
+    if node._op == "held":  # a derivative held by convention (Value.held): its slopes are constants
+        return node.local_grads
+    x, y = rule_operands(node)
     try:
-        return tuple(RULES[node._op][1](Value, x, y, node))
-    except (ZeroDivisionError, OverflowError, ValueError) as e:
+        with evaluating_rule(node.op):
+            locals_ = tuple(RULES[node._op][1](Value, x, y, node))
+    except (ZeroDivisionError, ValueError) as e:
+        if isinstance(e, RuleEscapesGraphError):
+            raise
+        at = ", ".join(f"{v.data!r}" for v in node.parents)
         raise type(e)(
-            f"grad(create_graph=True): the derivative of {node.op!r} at {x.data!r} "
-            f"(node {creation_index(node)}) has no finite Value to differentiate further: {e}"
+            f"grad(create_graph=True): the derivative of {node.op!r} at {at} "
+            f"has no finite Value to differentiate further: {e}"
         ) from e
+    if node._op in USER_OPS:
+        for j, local in enumerate(locals_):
+            if not isinstance(local, Value):
+                _check_constant(node, j, local)
+    return locals_
+
+
+def _check_constant(node: Value, j: int, local: object) -> None:
+    """A user rule gave derivative j as a plain number: refuse it if it changes with the operands.
+
+    A true constant (3 for 3x, relu's 0 or 1) is the same on at least one side of the point;
+    a number computed from ``.data`` changes on both sides, and would silently zero what is above it.
+    """
+    forward, local_rule = RULES[node._op]
+    x, y = rule_operands(node)
+    n_operands = 2 if isinstance(y, Value) else 1
+    point = [x.data, y.data if isinstance(y, Value) else y]
+    for i in range(n_operands):
+        h = 1e-4 * max(1.0, abs(point[i]))
+        moved = 0
+        for step in (h, -h):
+            at = list(point)
+            at[i] += step
+            try:
+                out = forward(FloatMath, at[0], at[1])
+                moved += local_rule(FloatMath, at[0], at[1], out)[j] != local
+            except (ArithmeticError, ValueError):
+                return
+        if moved == 2:
+            raise RuleEscapesGraphError(
+                node.op,
+                f"returned derivative {j} as the plain number {local!r}, which changes with its operands "
+                "(did it read .data?)",
+            )

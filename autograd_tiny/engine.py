@@ -1,4 +1,4 @@
-"""The scalar reverse-mode engine: `Value`, the derivative rules, `backward()` and `no_grad()`.
+"""The scalar reverse-mode engine: `Value`, the derivative rules, `backward()` and the grad modes.
 
 Every operation makes a new `Value` that remembers its parents and the local derivative of
 its result with respect to each parent. `backward()` then applies the chain rule,
@@ -8,45 +8,93 @@ All operations are described by one table, `RULES`: for each operation its forwa
 its local derivatives, written once and generic in the maths namespace ``m``. The eager engine
 evaluates them on floats (``m = FloatMath``); `autograd_tiny.grad(..., create_graph=True)`
 evaluates the very same rules on Values (``m = Value``) to get gradients that are themselves
-differentiable.
+differentiable, and `compile_graph` evaluates them on symbols to write code.
+
+A node keeps up to two parents and their local derivatives in flat slots (``_x``, ``_dx``,
+``_y``, ``_dy``); an n-ary node (`sum`) keeps tuples of them in ``_y`` and ``_dy`` with ``_x``
+None. ``_g`` and ``_n`` are scratch space for `backward()`: this call's gradient and the number
+of consumers that have not passed theirs yet.
 """
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import math
 import numbers
-import operator
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ContextDecorator
 from typing import Any, TypeAlias, TypeGuard
 
-Number: TypeAlias = int | float
-Operand: TypeAlias = "Value | int | float"
+Number: TypeAlias = "int | float | numbers.Real"
+Operand: TypeAlias = "Value | int | float | numbers.Real"
+
+
+def is_real(x: object) -> TypeGuard[float]:
+    """The one test of what is a number here: a real number (numpy scalars too), not a bool, not a Value."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, Value))
+
+
+def is_whole(x: object) -> TypeGuard[int]:
+    """A whole number that is not a bool (numpy integers too): a count, a size, a class index."""
+    return isinstance(x, numbers.Integral) and is_real(x)
+
+
+def not_a_number(what: str, x: object) -> TypeError:
+    """The error for an argument that is not a real number, naming the operation and what was given."""
+    hint = "; use its .data" if isinstance(x, Value) else ""
+    return TypeError(f"{what}: expected a real number, got {type(x).__name__}: {x!r}{hint}")
 
 
 class FloatMath:
-    """The maths the rules need, on floats; total where a derivative meets a pole (IEEE inf)."""
+    """The maths the rules need, on floats, with IEEE 754's answers instead of exceptions.
 
-    exp = staticmethod(math.exp)
+    Overflow gives +-inf, a pole gives inf, a point outside the real domain gives nan: the rules
+    may then report an infinite derivative, as PyTorch does. Domain errors for the user are raised
+    by the operations themselves (see `_check_domain`), before a rule runs.
+    """
+
     tanh = staticmethod(math.tanh)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    sqrt = staticmethod(math.sqrt)
     abs = staticmethod(abs)
 
     @staticmethod
+    def exp(x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
     def log(x: float) -> float:
-        """Natural log, with log(0) = -inf and nan below zero instead of an exception."""
+        """Natural log, with log(0) = -inf and nan below zero."""
         return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
     @staticmethod
+    def sqrt(x: float) -> float:
+        return math.sqrt(x) if x >= 0 else math.nan
+
+    @staticmethod
+    def sin(x: float) -> float:
+        return math.sin(x) if math.isfinite(x) else math.nan
+
+    @staticmethod
+    def cos(x: float) -> float:
+        return math.cos(x) if math.isfinite(x) else math.nan
+
+    @staticmethod
     def pow(x: float, y: float) -> float:
-        """x ** y, with 0 ** negative = inf instead of ZeroDivisionError."""
+        """x ** y: 0 ** negative = inf, overflow = +-inf, a negative base to a fraction = nan."""
         try:
-            return float(x**y)
+            result = x**y
         except ZeroDivisionError:
             return math.inf
+        except OverflowError:
+            odd = y == int(y) and int(y) % 2 == 1
+            return -math.inf if x < 0 and odd else math.inf
+        return result if type(result) is float else (float(result) if is_real(result) else math.nan)
 
     @staticmethod
     def sigmoid(x: float) -> float:
@@ -60,12 +108,23 @@ class FloatMath:
     def relu(x: float) -> float:
         return 0.0 if x <= 0 else x
 
+    @staticmethod
+    def held(value: float, *operands: tuple[Any, bool]) -> float:
+        """A derivative PyTorch's convention holds at ``value`` (see `Value.held`); on floats, just the value."""
+        return value
+
+    @staticmethod
+    def sum(xs: Iterable[Any]) -> Any:
+        """Left to right, as a chain of + would add them (the -0.0 start changes no value)."""
+        return builtins.sum(xs, -0.0)
+
 
 Rule = tuple[Callable[..., Any], Callable[..., tuple[Any, ...]]]
 
 # op: (forward(m, x, y), local derivatives(m, x, y, out) -> d out / d each Value operand).
 # x is the first operand; y is the second Value, the constant k, or None for unary ops.
 # A "k" in the name marks a Python number operand and where it stands: "k-" is k - x.
+# Comparisons in rules (x > 0) read the operand's value; never use == (on Values it is identity).
 RULES: dict[str, Rule] = {
     "+":    (lambda m, x, y: x + y,       lambda m, x, y, out: (1.0, 1.0)),
     "+k":   (lambda m, x, k: x + k,       lambda m, x, k, out: (1.0,)),
@@ -77,11 +136,16 @@ RULES: dict[str, Rule] = {
     "/":    (lambda m, x, y: x / y,       lambda m, x, y, out: (1.0 / y, -out / y)),
     "/k":   (lambda m, x, k: x / k,       lambda m, x, k, out: (1.0 / k,)),
     "k/":   (lambda m, x, k: k / x,       lambda m, x, k, out: (-out / x,)),
-    # d/dy x**y = x**y log x; at x = 0 PyTorch's convention is 0, below 0 it is nan.
+    # PyTorch's conventions: d/dx is held at 0 where the exponent is 0 (so 0 ** 0 has d/dx = 0),
+    # d/dy = x ** y log x at 0 where x = 0 <= y, and at nan where x < 0 (no real logarithm).
+    # m.held(value, (operand, nan?)...) marks where the held derivative's own derivative is nan.
     "**":   (lambda m, x, y: m.pow(x, y), lambda m, x, y, out: (
-                y * m.pow(x, y - 1), out * m.log(x) if x > 0 else (0.0 if x >= 0 else math.nan))),
-    "**k":  (lambda m, x, k: m.pow(x, k), lambda m, x, k, out: (k * m.pow(x, k - 1) if k != 0 else 0.0,)),
-    "k**":  (lambda m, x, k: m.pow(k, x), lambda m, x, k, out: (out * FloatMath.log(k),)),
+                m.held(0.0, (x, _is_zero(x)), (y, not x > 0)) if _is_zero(y) else y * m.pow(x, y - 1),
+                out * m.log(x) if x > 0 else
+                m.held(0.0 if _is_zero(x) and y >= 0 else math.nan, (x, True), (y, True)))),
+    "**k":  (lambda m, x, k: m.pow(x, k), lambda m, x, k, out: (0.0 if k == 0 else k * m.pow(x, k - 1),)),
+    "k**":  (lambda m, x, k: m.pow(k, x), lambda m, x, k, out: (
+                out * math.log(k) if k > 0 else m.held(0.0 if k == 0 and x >= 0 else math.nan, (x, True)),)),
     "neg":  (lambda m, x, _: -x,          lambda m, x, _, out: (-1.0,)),
     "exp":  (lambda m, x, _: m.exp(x),    lambda m, x, _, out: (out,)),
     "log":  (lambda m, x, _: m.log(x),    lambda m, x, _, out: (1.0 / x,)),
@@ -94,101 +158,250 @@ RULES: dict[str, Rule] = {
     # abs'(0) = 0, as in PyTorch (the subgradient that keeps zero at rest).
     "abs":  (lambda m, x, _: m.abs(x),    lambda m, x, _, out: (
                 1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)),
+    # n-ary: x is the tuple of operands, added left to right; each local derivative is 1.
+    "sum":  (lambda m, xs, _: m.sum(xs),  lambda m, xs, _, out: (1.0,) * len(xs)),
 }  # fmt: skip
 
-_grad_enabled = True
-_creation_counter = itertools.count()  # creation order is a topological order: parents come first
 _new_value = object.__new__
 
 
-@contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+def _is_zero(x: Any) -> bool:
+    """x == 0 by value, for a float or a Value (whose == is identity)."""
+    return not (x > 0 or x < 0) and x >= 0
 
 
-def no_grad() -> AbstractContextManager[None]:
-    """Within this block operations record no graph: results are leaves with no parents."""
-    return _grad_mode(False)
+# ---- per-thread settings: grad mode, scope recording, anomaly mode --------------------------------
 
 
-def enable_grad() -> AbstractContextManager[None]:
-    """Within this block operations record the graph again, even inside `no_grad()`."""
-    return _grad_mode(True)
+class _ThreadState(threading.local):
+    """What a ``with`` block sets, per thread, as PyTorch's grad mode is."""
+
+    grad_enabled = True
+    recording_scopes = 0  # open record_scopes() blocks: Values made get a creation index
+    anomaly_sites: dict[Value, str] | None = None  # inside detect_anomaly(): where each Value was made
+    rule_op: str | None = None  # the operation whose rule is being evaluated on Values, if any
+
+
+_state = _ThreadState()
+# The number of such blocks open in any thread. While it is 0 every thread has the defaults, so
+# making a node reads one global instead of the thread-local state: the hot path stays fast.
+_open_blocks = 0
+_open_blocks_lock = threading.Lock()
+_creation_counter = itertools.count()
+
+
+class _ThreadSetting(ContextDecorator):
+    """A ``with`` block (or decorator) that sets one attribute of this thread's state."""
+
+    def __init__(self, name: str, value: Callable[[Any], Any]) -> None:
+        self._name, self._value = name, value
+        self._saved: list[Any] = []
+
+    def __enter__(self) -> None:
+        global _open_blocks
+        previous = getattr(_state, self._name)
+        self._saved.append(previous)
+        setattr(_state, self._name, self._value(previous))
+        with _open_blocks_lock:
+            _open_blocks += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _open_blocks
+        setattr(_state, self._name, self._saved.pop())
+        with _open_blocks_lock:
+            _open_blocks -= 1
+
+
+def no_grad() -> _ThreadSetting:
+    """Within this block (in this thread) operations record no graph: results are leaves."""
+    return _ThreadSetting("grad_enabled", lambda _: False)
+
+
+def enable_grad() -> _ThreadSetting:
+    """Within this block (in this thread) operations record the graph again, even inside `no_grad()`."""
+    return _ThreadSetting("grad_enabled", lambda _: True)
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()` (and not inside an `enable_grad()` within it)."""
-    return _grad_enabled
+    """True unless this thread is inside `no_grad()` (and not inside an `enable_grad()` within it)."""
+    return _state.grad_enabled
 
 
-def is_real(x: object) -> TypeGuard[int | float]:
-    """A Python int or float that is not a bool: what the library's arguments accept as a number."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+def detect_anomaly() -> _ThreadSetting:
+    """Within this block, Values remember the line that made them, and `backward()` / `grad()` raise
+    `FloatingPointError` at the first gradient contribution that is nan or inf, naming the operation,
+    its value, its local derivative and that line. Off by default; costs nothing when off."""
+    return _ThreadSetting("anomaly_sites", lambda sites: {} if sites is None else sites)
 
 
-def is_whole(x: object) -> TypeGuard[int]:
-    """A Python int that is not a bool: a count, a size, a class index."""
-    return isinstance(x, int) and not isinstance(x, bool)
+def is_anomaly_enabled() -> bool:
+    """True inside `detect_anomaly()` in this thread."""
+    return _state.anomaly_sites is not None
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float, numbers.Real)) and not isinstance(x, Value)
+def anomaly_sites() -> dict[Value, str] | None:
+    """Inside `detect_anomaly()`, where each Value made in it was made ('file:line in function: code')."""
+    return _state.anomaly_sites
 
 
-def _record(
-    op: str, rule: Rule, x: Value, b: float | None, parents: tuple[Value, ...], k: float | None
-) -> Value:
-    """Evaluate rule on x.data and b (a Value's data, the constant k or None) and make the node.
+def record_creation_order() -> _ThreadSetting:
+    """Within this block, Values made in this thread get increasing `creation_index` numbers."""
+    return _ThreadSetting("recording_scopes", lambda depth: depth + 1)
+
+
+def _note_creation(node: Value) -> bool:
+    """The slow path of making a node while some block is open: record what is asked for.
+
+    Returns whether this thread records the graph.
+    """
+    state = _state
+    if state.recording_scopes:
+        node._id = next(_creation_counter)
+    if state.anomaly_sites is not None:
+        state.anomaly_sites[node] = _user_line()
+    return state.grad_enabled
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_line() -> str:
+    """'file:line in function: source' of the innermost caller outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "(unknown line)"
+    import linecache
+
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}: {source}"
+
+
+def creation_index(value: Value) -> int:
+    """When value was made, counted while `record_creation_order()` was open; -1 otherwise.
+
+    Only pictures use it (to group nodes by the module call that made them). `backward()`'s order
+    depends on the graph alone, never on a number that a copy or another process could carry.
+    """
+    return getattr(value, "_id", -1)
+
+
+def creation_mark() -> int:
+    """A number smaller than the creation_index of every Value made from now on."""
+    return next(_creation_counter)
+
+
+# ---- making nodes ---------------------------------------------------------------------------------
+
+
+def _record(op: str, rule: Rule, x: Value, y: Value | None, b: Any, k: float | None) -> Value:
+    """Evaluate rule on x.data and b (y's data, the constant k, or None) and make the node.
 
     Outside no_grad() the node records its parents and its local derivatives for backward().
     """
     forward, local = rule
     a = x.data
-    out: float = forward(FloatMath, a, b)
+    out = forward(FloatMath, a, b)
     node = _new_value(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
+    node._g = 0.0
+    node._n = 0
+    if _open_blocks and not _note_creation(node):
+        node._op, node._arg, node._x, node._y = "", None, None, None
+        return node
     node._op = op
     node._arg = k
-    node._id = next(_creation_counter)
-    if _grad_enabled:
-        node._parents = parents
-        node._locals = local(FloatMath, a, b, out)
+    node._x = x
+    node._y = y
+    if y is None:
+        (node._dx,) = local(FloatMath, a, b, out)
     else:
-        node._parents = node._locals = ()
+        node._dx, node._dy = local(FloatMath, a, b, out)
     return node
 
 
-def _binary(op: str, op_k: str) -> Callable[[Value, Any], Value]:
-    """The method recording op with another Value, or op_k with a Python number."""
+def _as_number(what: str, x: object) -> float:
+    """x as a float, or TypeError naming what and x (bools, arrays and strings are not numbers here)."""
+    if type(x) is float or is_real(x):
+        return float(x)
+    raise not_a_number(what, x)
+
+
+def _binary(op: str, op_k: str, symbol: str) -> Callable[[Value, Any], Value]:
+    """The method recording op with another Value, or op_k with a real number."""
     rule, rule_k = RULES[op], RULES[op_k]
+    check = _DOMAIN.get(op)
 
     def method(self: Value, other: Any) -> Value:
-        if type(other) is Value:
-            return _record(op, rule, self, other.data, (self, other), None)
-        if _is_number(other):
-            k = float(other)
-            return _record(op_k, rule_k, self, k, (self,), k)
-        return NotImplemented  # type: ignore[no-any-return]
+        if type(other) is Value or isinstance(other, Value):
+            if check:
+                check(self.data, other.data)
+            return _record(op, rule, self, other, other.data, None)
+        if type(other) is not float and not is_real(other):
+            if isinstance(other, (bool, numbers.Number)) or hasattr(other, "__array__"):
+                raise TypeError(f"{symbol}: cannot combine a Value with {type(other).__name__}: {other!r}")
+            return NotImplemented  # type: ignore[no-any-return]
+        k = float(other)
+        if check:
+            if op_k[0] == "k":  # k / x, k ** x: the number comes first
+                check(k, self.data)
+            else:
+                check(self.data, k)
+        return _record(op_k, rule_k, self, None, k, k)
 
+    method.__name__ = op_k
     return method
 
 
-def _unary(op: str, doc: str = "") -> Callable[[Value], Value]:
+def _unary(op: str, doc: str) -> Callable[[Value], Value]:
     """The method recording the one-operand op."""
     rule = RULES[op]
+    check = _DOMAIN.get(op)
 
     def method(self: Value) -> Value:
-        return _record(op, rule, self, None, (self,), None)
+        if check:
+            check(self.data, None)
+        return _record(op, rule, self, None, None, None)
 
     method.__name__, method.__doc__ = op, doc
     return method
+
+
+def _check_log(x: float, _: object) -> None:
+    if x <= 0:
+        raise ValueError(f"log: input must be > 0, got {x!r}")
+
+
+def _check_sqrt(x: float, _: object) -> None:
+    if x < 0:
+        raise ValueError(f"sqrt: input must be >= 0, got {x!r}")
+
+
+def _check_division(x: float, y: float) -> None:
+    if y == 0:
+        raise ZeroDivisionError(f"division: {x!r} / {y!r} divides by zero")
+
+
+def _check_pow(base: float, exponent: float) -> None:
+    if base < 0 and math.isfinite(exponent) and exponent != int(exponent):
+        raise ValueError(f"pow: a negative base {base!r} to the non-integer power {exponent!r} is not real")
+    if base == 0 and exponent < 0:
+        raise ZeroDivisionError(f"pow: 0.0 to the negative power {exponent!r} divides by zero")
+
+
+# The numbers an operation refuses, checked on (first operand, second operand) before any node
+# is made: these have no real value, and are almost always a bug in the model. Everything else,
+# inf and nan included, follows IEEE 754 (overflow is inf, sin(inf) is nan), as PyTorch does.
+_DOMAIN: dict[str, Callable[[float, Any], None]] = {
+    "log": _check_log,
+    "sqrt": _check_sqrt,
+    "/": _check_division,
+    "**": _check_pow,
+}
 
 
 class Value:
@@ -198,24 +411,33 @@ class Value:
     pictures. ``op``, ``parents`` and ``local_grads`` say how the value was made.
     """
 
-    __slots__ = ("_arg", "_id", "_locals", "_op", "_parents", "data", "grad", "label")
+    __slots__ = ("_arg", "_dx", "_dy", "_g", "_id", "_n", "_op", "_x", "_y", "data", "grad", "label")
+    __array_ufunc__ = None  # numpy: `array * value` is refused like `value * array`, not broadcast
 
     data: float
     grad: float
     label: str
+    _op: str  # the RULES key ('' for a leaf)
+    _arg: float | None  # the folded constant of a "k" operation
+    _x: Value | None  # first parent
+    _y: Any  # second parent, or an n-ary node's tuple of parents
+    _dx: Any  # d self / d _x
+    _dy: Any  # d self / d _y, or the tuple of an n-ary node's local derivatives
+    _g: float  # scratch for backward(): this call's gradient
+    _n: int  # scratch for backward(): consumers that have not passed their gradient yet
+    _id: int  # set only while record_creation_order() is open
 
     def __init__(self, data: Number, label: str = "") -> None:
-        if isinstance(data, bool) or not _is_number(data):
-            hint = "; use its .data" if isinstance(data, Value) else ""
-            raise TypeError(f"Value() takes a real number, got {type(data).__name__}: {data!r}{hint}")
-        self.data = float(data)
+        self.data = _as_number("Value()", data)
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._parents: tuple[Value, ...] = ()
-        self._locals: tuple[float, ...] = ()
-        self._arg: float | None = None
-        self._id = next(_creation_counter)
+        self._arg = None
+        self._x = self._y = self._dx = self._dy = None
+        self._g = 0.0
+        self._n = 0
+        if _open_blocks:
+            _note_creation(self)
 
     # ---- how this value was made (read-only) -------------------------------------------------
 
@@ -228,86 +450,62 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Values this one was computed from (empty for a leaf)."""
-        return self._parents
+        x, y = self._x, self._y
+        if x is None:
+            return () if y is None else y  # a leaf, or an n-ary node's tuple
+        return (x,) if y is None else (x, y)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d self / d parent for each parent, recorded when this value was computed."""
-        return self._locals
+        x, y = self._x, self._y
+        if x is None:
+            return () if y is None else self._dy
+        return (self._dx,) if y is None else (self._dx, self._dy)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
-    # ---- arithmetic: each method records one RULES entry (see _binary and _unary below) ----------
+    # ---- arithmetic: each method records one RULES entry (see _binary and _unary above) ----------
 
-    __add__ = __radd__ = _binary("+", "+k")
-    __sub__ = _binary("-", "-k")
-    __rsub__ = _binary("-", "k-")
-    __mul__ = __rmul__ = _binary("*", "*k")
-    _div = _binary("/", "/k")
-    _rdiv = _binary("/", "k/")
-    _pow = _binary("**", "**k")
-    _rpow = _binary("**", "k**")
-    __neg__ = _unary("neg")
-
-    def __truediv__(self, other: Operand) -> Value:
-        divisor = other.data if type(other) is Value else other
-        if divisor == 0:
-            raise ZeroDivisionError(f"division: {self.data!r} / {divisor!r} divides by zero")
-        return self._div(other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        if self.data == 0 and _is_number(other):
-            raise ZeroDivisionError(f"division: {other!r} / {self.data!r} divides by zero")
-        return self._rdiv(other)
-
-    def __pow__(self, other: Operand) -> Value:
-        exponent = other.data if type(other) is Value else other
-        if _is_number(exponent):
-            _check_pow(self.data, exponent)  # type: ignore[arg-type]
-        try:
-            return self._pow(other)
-        except OverflowError:
-            raise OverflowError(f"pow: {self.data!r} ** {exponent!r} is too large for a float") from None
-
-    def __rpow__(self, other: Number) -> Value:
-        if _is_number(other):
-            _check_pow(other, self.data)
-        try:
-            return self._rpow(other)
-        except OverflowError:
-            raise OverflowError(f"pow: {other!r} ** {self.data!r} is too large for a float") from None
+    __add__ = __radd__ = _binary("+", "+k", "+")
+    __sub__ = _binary("-", "-k", "-")
+    __rsub__ = _binary("-", "k-", "-")
+    __mul__ = __rmul__ = _binary("*", "*k", "*")
+    __truediv__ = _binary("/", "/k", "/")
+    __rtruediv__ = _binary("/", "k/", "/")
+    __pow__ = _binary("**", "**k", "**")
+    __rpow__ = _binary("**", "k**", "**")
+    __neg__ = _unary("neg", "-self; derivative -1.")
 
     def pow(self, exponent: Operand) -> Value:
         """self ** exponent (PyTorch's name)."""
         return self.__pow__(exponent)
+
+    @staticmethod
+    def held(value: float, *operands: tuple[Any, bool]) -> Value:
+        """A derivative held at a constant by convention, as a node one order up can differentiate.
+
+        PyTorch masks some derivatives (pow's at 0); differentiating the mask again it passes on
+        0 times the hidden formula's derivative: 0 where that is finite, nan where it is not. Each
+        (operand, nan?) pair says which; operands that are not Values are constants and skipped.
+        """
+        pairs = [(v, math.nan if undefined else 0.0) for v, undefined in operands if isinstance(v, Value)]
+        node = _leaf(Value, value, 0.0, "")
+        if pairs and (not _open_blocks or _note_creation(node)):
+            node._op = "held"
+            _link(node, tuple(v for v, _ in pairs), tuple(d for _, d in pairs), len(pairs) > 2)
+        return node
 
     def __pos__(self) -> Value:
         return self
 
     # ---- functions -----------------------------------------------------------------------------
 
-    def exp(self) -> Value:
-        """e ** self; OverflowError past about 709.78."""
-        try:
-            return self._exp()
-        except OverflowError:
-            raise OverflowError(f"exp: e ** {self.data!r} is too large for a float") from None
-
-    def log(self) -> Value:
-        """Natural logarithm; ValueError for self <= 0."""
-        if self.data <= 0:
-            raise ValueError(f"log: input must be > 0, got {self.data!r}")
-        return self._log()
-
-    def sqrt(self) -> Value:
-        """Square root; ValueError for self < 0 (the gradient at 0 is inf, as in PyTorch)."""
-        if self.data < 0:
-            raise ValueError(f"sqrt: input must be >= 0, got {self.data!r}")
-        return self._sqrt()
-
-    _exp, _log, _sqrt = _unary("exp"), _unary("log"), _unary("sqrt")
+    exp = _unary("exp", "e ** self; inf past about 709.78, as in IEEE arithmetic.")
+    log = _unary("log", "Natural logarithm; ValueError for self <= 0.")
+    sqrt = _unary("sqrt", "Square root; ValueError for self < 0 (the gradient at 0 is inf, as in PyTorch).")
     tanh = _unary("tanh", "Hyperbolic tangent; derivative 1 - tanh^2.")
     sigmoid = _unary("sigmoid", "1 / (1 + e^-self); derivative s (1 - s).")
     relu = _unary("relu", "max(self, 0); derivative 0 at 0, as in PyTorch.")
@@ -319,83 +517,300 @@ class Value:
     # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------
 
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data(other)
+        return self.data < _data("<", other)
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data(other)
+        return self.data <= _data("<=", other)
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data(other)
+        return self.data > _data(">", other)
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data(other)
+        return self.data >= _data(">=", other)
 
     __hash__ = object.__hash__
 
     def __float__(self) -> float:
+        op = _state.rule_op if _open_blocks else None
+        if op is not None:
+            raise RuleEscapesGraphError(op, "turns a Value into a float (math.* on a Value, float(x))")
         return self.data
+
+    # ---- copies and pickles: iterative, so graphs of any depth work ------------------------------
+
+    def __copy__(self) -> Value:
+        """A new node with the same value, label, operation and parents (the graph is shared)."""
+        return _clone(self, self.parents)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph below self; nodes copied once each, parents before children."""
+        for node in reversed(backward_order(self)):
+            if id(node) not in memo:
+                memo[id(node)] = _clone(node, tuple(memo[id(p)] for p in node.parents))
+        copy: Value = memo[id(self)]
+        return copy
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the graph below self as a flat list (no recursion, so any depth pickles).
+
+        Leaves are pickled as themselves, so a model's parameters stay shared with the graph.
+        """
+        if self._x is None and self._y is None:
+            return (_leaf, (type(self), self.data, self.grad, self.label))
+        order = list(reversed(backward_order(self)))
+        index = {node: i for i, node in enumerate(order)}
+        items = [
+            node if not node.parents else
+            (node.data, node.grad, node.label, node._op, node._arg,
+             tuple(index[p] for p in node.parents), node.local_grads, node._x is None)
+            for node in order
+        ]  # fmt: skip
+        return (_graph, (items,))
 
     # ---- backward ------------------------------------------------------------------------------
 
-    def backward(self) -> None:
-        """Add d(self)/d(node) to ``node.grad`` for every node of the graph below self.
+    def backward(self, gradient: Number = 1.0) -> None:
+        """Add d(self)/d(node) * gradient to ``node.grad`` for every node of the graph below self.
 
         Gradients accumulate, as in PyTorch with a retained graph: calling backward() twice
-        doubles every grad, so call ``zero_grad()`` between steps.
+        doubles every grad, so call ``zero_grad()`` between steps. ``gradient`` seeds the root
+        (PyTorch's keyword), 1 by default.
         """
-        order = backward_order(self)
-        grads = dict.fromkeys(order, 0.0)  # this call's d(self)/d(node), added to .grad below
-        grads[self] = 1.0
-        for node in order:
-            g = grads[node]
-            node.grad += g
-            parents = node._parents
-            if len(parents) == 2:  # the common case, unpacked: twice as fast as zip() in CPython
-                x, y = parents
-                dx, dy = node._locals
-                grads[x] += dx * g
-                grads[y] += dy * g
-            else:
-                for parent, local in zip(parents, node._locals):
-                    grads[parent] += local * g
+        seed = _as_number("backward: gradient", gradient)
+        with _graph_lock:
+            nodes = _count_consumers(self)
+            try:
+                sites = _state.anomaly_sites if _open_blocks else None
+                if sites is not None:
+                    _chain_rule_checked(self, seed, sites)
+                else:
+                    _chain_rule(self, seed)
+            except BaseException:
+                _reset(nodes)
+                raise
 
 
-def _data(x: Operand) -> float:
-    return x.data if isinstance(x, Value) else float(x)
+# One graph walk at a time: backward() keeps its scratch numbers on the nodes, and threads may share
+# nodes (a model's parameters). The interpreter runs one thread at a time anyway.
+_graph_lock = threading.RLock()
 
 
-def _check_pow(base: float, exponent: float) -> None:
-    """Reject powers with no real value before any node is made."""
-    if base < 0 and math.isfinite(exponent) and exponent != int(exponent):
-        raise ValueError(f"pow: a negative base {base!r} to the non-integer power {exponent!r} is not real")
-    if base == 0 and exponent < 0:
-        raise ZeroDivisionError(f"pow: 0.0 to the negative power {exponent!r} divides by zero")
+def _count_consumers(root: Value) -> list[Value]:
+    """Set each node's ``_n`` to its number of consumers below root; return the nodes (root first)."""
+    nodes = [root]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        x = node._x
+        if x is not None:
+            if not x._n:
+                nodes.append(x)
+                stack.append(x)
+            x._n += 1
+            x = node._y
+            if x is not None:
+                if not x._n:
+                    nodes.append(x)
+                    stack.append(x)
+                x._n += 1
+        elif node._y is not None:  # n-ary
+            for x in node._y:
+                if not x._n:
+                    nodes.append(x)
+                    stack.append(x)
+                x._n += 1
+    return nodes
+
+
+def _chain_rule(root: Value, seed: float) -> None:
+    """Kahn's algorithm: a node passes its gradient on once every consumer has passed theirs."""
+    root._g = seed
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = node._g
+        node._g = 0.0
+        node.grad += g
+        x = node._x
+        if x is not None:
+            x._g += node._dx * g
+            x._n -= 1
+            if not x._n:
+                ready.append(x)
+            x = node._y
+            if x is not None:
+                x._g += node._dy * g
+                x._n -= 1
+                if not x._n:
+                    ready.append(x)
+        elif node._y is not None:  # n-ary
+            for x, local in zip(node._y, node._dy):
+                x._g += local * g
+                x._n -= 1
+                if not x._n:
+                    ready.append(x)
+
+
+def _chain_rule_checked(root: Value, seed: float, sites: dict[Value, str]) -> None:
+    """`_chain_rule` in anomaly mode: stop at the first contribution that is nan or inf."""
+    root._g = seed
+    for node in _kahn_order(root):
+        g = node._g
+        node._g = 0.0
+        node.grad += g
+        for parent, local in zip(node.parents, node.local_grads):
+            step = local * g
+            if not math.isfinite(step) and math.isfinite(g):
+                raise FloatingPointError(anomaly_report("backward", node, local, g, sites))
+            parent._g += step
+
+
+def anomaly_report(what: str, node: Value, local: Any, g: Any, sites: dict[Value, str]) -> str:
+    """The message of detect_anomaly(): which node's contribution went non-finite, and where it was made."""
+    where = sites.get(node, "(made outside detect_anomaly())")
+    operands = ", ".join(f"{p.data!r}" for p in node.parents)
+    return (
+        f"{what}: the gradient passed down by {node.op!r} (value {node.data!r}, operands {operands}) "
+        f"is {float(local) * float(g)!r}: local derivative {float(local)!r} times upstream gradient "
+        f"{float(g)!r}.\n  The node was made at {where}"
+    )
+
+
+def _kahn_order(root: Value) -> Iterator[Value]:
+    """The nodes in `_chain_rule`'s order (consumer counts already set), releasing each parent's count."""
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        yield node
+        for parent in node.parents:
+            parent._n -= 1
+            if not parent._n:
+                ready.append(parent)
+
+
+def _reset(nodes: list[Value]) -> None:
+    for node in nodes:
+        node._n = 0
+        node._g = 0.0
 
 
 def backward_order(root: Value) -> list[Value]:
     """Every node below root, each listed before the nodes it was computed from (root first).
 
-    An iterative walk (no recursion: graphs millions of nodes deep are fine) collects the
-    nodes; since a node is always created after its parents, sorting by creation, newest
-    first, gives the order in which `backward()` applies the chain rule.
+    This is the order in which `backward()` applies the chain rule (Kahn's algorithm: a node
+    comes once all its consumers have come), found iteratively: graphs millions of nodes deep
+    are fine. It depends on the graph's shape alone.
     """
-    seen = {root}
-    stack = [root]
-    while stack:
-        for parent in stack.pop()._parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=creation_index, reverse=True)
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_order: expected a Value, got {type(root).__name__}: {root!r}")
+    with _graph_lock:
+        nodes = _count_consumers(root)
+        try:
+            order = list(_kahn_order(root))
+        finally:
+            _reset(nodes)
+    return order
 
 
-# When a Value was made, as a number that only grows: a node's parents have smaller ones.
-creation_index: Callable[[Value], int] = operator.attrgetter("_id")
+def rule_operands(node: Value) -> tuple[Any, Any]:
+    """The (x, y) a node's rule was evaluated on, as Values: y is the second parent, the constant or None.
+
+    For an n-ary node x is the tuple of parents.
+    """
+    if node._x is None:
+        return node._y, None
+    return node._x, (node._y if node._y is not None else node._arg)
 
 
-def creation_mark() -> int:
-    """A number smaller than the creation_index of every Value made from now on."""
-    return next(_creation_counter)
+class RuleEscapesGraphError(TypeError):
+    """A rule evaluated on Values turned one into a float: its derivative would silently lose terms."""
+
+    def __init__(self, op: str, how: str) -> None:
+        super().__init__(
+            f"the rule of {op!r} {how}, so its derivative would leave the graph and higher-order "
+            f"derivatives would be silently wrong. Write it with m's functions (m.exp, m.log, ...) "
+            f"and arithmetic on its arguments, never math.* or float()."
+        )
+        self.op = op
+
+
+def evaluating_rule(op: str) -> _ThreadSetting:
+    """A block in which a Value converted to float raises `RuleEscapesGraphError` naming op."""
+    return _ThreadSetting("rule_op", lambda _: op)
+
+
+def _data(what: str, x: Operand) -> float:
+    return x.data if isinstance(x, Value) else _as_number(f"comparison {what}", x)
+
+
+def _clone(node: Value, parents: tuple[Value, ...]) -> Value:
+    """A node like ``node`` (value, grad, label, operation, local derivatives) over the given parents."""
+    copy = _new_value(type(node))
+    copy.data, copy.grad, copy.label = node.data, node.grad, node.label
+    copy._op, copy._arg, copy._g, copy._n = node._op, node._arg, 0.0, 0
+    _link(copy, parents, node.local_grads, node._x is None and bool(parents))
+    return copy
+
+
+def _link(node: Value, parents: tuple[Value, ...], local_grads: tuple[Any, ...], n_ary: bool) -> None:
+    """Store parents and local derivatives in the node's slots (see the module docstring)."""
+    node._x = node._y = node._dx = node._dy = None
+    if n_ary:
+        node._y, node._dy = parents, local_grads
+    elif parents:
+        node._x, node._dx = parents[0], local_grads[0]
+        if len(parents) == 2:
+            node._y, node._dy = parents[1], local_grads[1]
+
+
+def _leaf(cls: type[Value], data: float, grad: float, label: str) -> Value:
+    """Unpickle a leaf."""
+    leaf = _new_value(cls)
+    leaf.data, leaf.grad, leaf.label = data, grad, label
+    leaf._op, leaf._arg, leaf._g, leaf._n = "", None, 0.0, 0
+    _link(leaf, (), (), False)
+    return leaf
+
+
+def _graph(items: list[Any]) -> Value:
+    """Unpickle a graph from `Value.__reduce__`'s list (parents before children); return its root."""
+    nodes: list[Value] = []
+    for item in items:
+        if isinstance(item, Value):
+            nodes.append(item)
+            continue
+        data, grad, label, op, arg, parents, local_grads, n_ary = item
+        node = _leaf(Value, data, grad, label)
+        node._op, node._arg = op, arg
+        _link(node, tuple(nodes[i] for i in parents), tuple(local_grads), n_ary)
+        nodes.append(node)
+    return nodes[-1]
+
+
+def value_sum(values: Iterable[Operand]) -> Value:
+    """One node adding all values left to right: n parents, local derivatives all 1.
+
+    Gives the numbers of the chain ``v0 + v1 + ...`` (and of builtin ``sum``) but a graph one node
+    deep instead of n, for backward(), grad(create_graph=True), compile_graph and pictures alike.
+    Numbers among the values become leaf Values. An empty list gives a leaf Value(0.0).
+    """
+    if isinstance(values, Value) or not isinstance(values, Iterable):
+        raise TypeError(f"sum: expected an iterable of Values, got {type(values).__name__}: {values!r}")
+    operands = tuple(v if isinstance(v, Value) else Value(_as_number("sum", v)) for v in values)
+    if not operands:
+        return Value(0.0)
+    forward, local = RULES["sum"]
+    data = tuple(v.data for v in operands)
+    out = forward(FloatMath, data, None)
+    node = _new_value(Value)
+    node.data, node.grad, node.label, node._g, node._n = out, 0.0, "", 0.0, 0
+    node._op, node._arg = "", None
+    if _open_blocks and not _note_creation(node):
+        _link(node, (), (), False)
+        return node
+    node._op = "sum"
+    _link(node, operands, local(FloatMath, data, None, out), True)
+    return node
 
 
 def define_op(
@@ -415,21 +830,31 @@ def define_op(
         raise ValueError(f"define_op: {name!r} is already an operation in RULES; pick another name")
     if not callable(forward) or not callable(local):
         raise TypeError(f"define_op {name!r}: forward and local must be functions")
-    rule: Rule = (forward, local)
+    def checked_local(m: Any, x: Any, y: Any, out: Any) -> tuple[Any, ...]:
+        derivatives = tuple(local(m, x, y, out))
+        if len(derivatives) != (1 if y is None else 2):
+            raise ValueError(
+                f"{name}: local must return {1 if y is None else 2} derivative(s), one per operand, "
+                f"got {len(derivatives)}: {derivatives!r}"
+            )
+        return derivatives
+
+    checked: Rule = (forward, checked_local)
 
     def apply(x: Operand, y: Operand | None = None) -> Value:
-        operands = tuple(v if isinstance(v, Value) else Value(v) for v in (x, y) if v is not None)
-        node = _record(name, rule, operands[0], operands[1].data if y is not None else None, operands, None)
+        operands = [v if isinstance(v, Value) else Value(_as_number(name, v))
+                    for v in (x, y) if v is not None]
+        second = operands[1] if y is not None else None
+        node = _record(name, checked, operands[0], second, None if second is None else second.data, None)
         if not isinstance(node.data, float):
             got = f"{type(node.data).__name__}: {node.data!r}"
             raise TypeError(f"{name}: forward must return a float, got {got}")
-        if _grad_enabled and len(node._locals) != len(operands):
-            raise ValueError(
-                f"{name}: local must return {len(operands)} derivative(s), one per operand, "
-                f"got {len(node._locals)}: {node._locals!r}"
-            )
         return node
 
     apply.__name__ = apply.__qualname__ = name
-    RULES[name] = rule
+    RULES[name] = (forward, local)
+    USER_OPS.add(name)
     return apply
+
+
+USER_OPS: set[str] = set()  # operations added by define_op (their rules are checked harder)

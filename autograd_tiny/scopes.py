@@ -1,18 +1,20 @@
 """Named scopes: which nodes were made inside which module call, for grouping graph pictures.
 
-A Value records nothing about where it was made (that would cost memory on every node).
-Instead, while `record_scopes()` is active, code wrapped in `scope(name)` notes the range of
-creation indices it produced; `autograd_tiny.viz.draw_dot(..., scopes=...)` turns those ranges
-into labelled clusters. Scopes nest: a Neuron's range lies inside its Layer's.
+A Value records nothing about where it was made (that would cost memory and time on every node).
+Instead, while `record_scopes()` is active in a thread, the Values made there are numbered
+(`creation_index`), and code wrapped in `scope(name)` notes the range of numbers it produced;
+`autograd_tiny.viz.draw_dot(..., scopes=...)` turns those ranges into labelled clusters. Scopes
+nest: a Neuron's range lies inside its Layer's. Recording is per thread, like grad mode.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import NamedTuple
 
-from autograd_tiny.engine import Value, creation_index, creation_mark
+from autograd_tiny.engine import Value, creation_index, creation_mark, record_creation_order
 
 
 class Scope(NamedTuple):
@@ -26,18 +28,22 @@ class Scope(NamedTuple):
         return isinstance(value, Value) and self.start <= creation_index(value) < self.stop
 
 
-_recorder: list[Scope] | None = None
+class _Recorder(threading.local):
+    scopes: list[Scope] | None = None
+
+
+_recorder = _Recorder()
 
 
 @contextmanager
 def record_scopes() -> Iterator[list[Scope]]:
-    """Collect the scopes entered inside this block (outermost last, in the order they close)."""
-    global _recorder
-    previous, _recorder = _recorder, []
+    """Collect the scopes entered inside this block in this thread (outermost last, as they close)."""
+    previous, _recorder.scopes = _recorder.scopes, []
     try:
-        yield _recorder
+        with record_creation_order():
+            yield _recorder.scopes
     finally:
-        _recorder = previous
+        _recorder.scopes = previous
 
 
 class _ScopeMark:
@@ -63,6 +69,7 @@ def scope(name: str) -> AbstractContextManager[None]:
 
     Nearly free when nothing is recording: modules wrap every forward call in it.
     """
-    if _recorder is None:
+    scopes = _recorder.scopes
+    if scopes is None:
         return _NOT_RECORDING
-    return _ScopeMark(name, _recorder)
+    return _ScopeMark(name, scopes)

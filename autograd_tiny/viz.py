@@ -174,7 +174,7 @@ def _owners(nodes: Sequence[Value], ordered: Sequence[Scope]) -> dict[Value, int
     owner: dict[Value, int] = {}
     stack: list[int] = []
     j = 0
-    for v in nodes:  # oldest first, like the scopes
+    for v in sorted(nodes, key=creation_index):  # oldest first, like the scopes (-1: made outside them)
         i = creation_index(v)
         while j < len(ordered) and ordered[j].start <= i:
             stack.append(j)

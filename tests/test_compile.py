@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+import autograd_tiny
 from autograd_tiny import RULES, Value, compile_graph, nn, no_grad
 
 
@@ -49,6 +50,7 @@ USES: dict[str, Callable[[Value, Value], Value]] = {
     "sin": lambda x, y: x.sin(),
     "cos": lambda x, y: x.cos(),
     "abs": lambda x, y: abs(x),
+    "sum": lambda x, y: autograd_tiny.sum([x, y, x * y, 2.0]),
 }
 
 

@@ -73,7 +73,7 @@ def close(a: float, b: float) -> bool:
 def test_the_rule_table_covers_every_operation_tested_here() -> None:
     assert set(RULES) == {
         "+", "+k", "-", "-k", "k-", "*", "*k", "/", "/k", "k/", "**", "**k", "k**",
-        "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs",
+        "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "sum",
     }  # fmt: skip
 
 
@@ -297,9 +297,6 @@ def test_unsupported_operands_raise_type_error(expression: Callable[[Value], obj
         (lambda: Value(1.0) / 0, ZeroDivisionError, r"division.*1\.0"),
         (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, r"division"),
         (lambda: 1 / Value(0.0), ZeroDivisionError, r"division"),
-        (lambda: Value(1000.0).exp(), OverflowError, r"exp.*1000\.0"),
-        (lambda: Value(10.0) ** 400, OverflowError, r"pow.*10\.0"),
-        (lambda: 10.0 ** Value(400.0), OverflowError, r"pow.*400\.0"),
     ],
 )
 def test_out_of_domain_math_raises_at_the_forward_call(
@@ -328,7 +325,7 @@ def test_gradcheck_passes_for_the_engine_and_reports_a_wrong_derivative() -> Non
 
     def cube_with_wrong_derivative(x: Value) -> Value:
         out = x**3
-        out._locals = (2 * x.data**2,)  # the true derivative is 3 x^2
+        out._dx = 2 * x.data**2  # the true derivative is 3 x^2
         return out
 
     with pytest.raises(GradcheckError, match=r"1 of 1 gradients disagree"):
