@@ -23,6 +23,15 @@ from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot  # noqa: F401 (for type checkers; imported lazily below)
 
+
+
+def _has_graphviz() -> bool:
+    try:
+        return find_spec("graphviz") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 # `sum` (one n-ary node) is left out of the star import on purpose: it would hide the builtin.
 # `draw_dot` is in it only where graphviz is installed, so the star import never needs graphviz.
 __all__ = [
@@ -42,7 +51,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "numerical_grad",
-    *(["draw_dot"] if find_spec("graphviz") else []),
+    *(["draw_dot"] if _has_graphviz() else []),
 ]
 __version__ = "0.1.0"
 

@@ -211,7 +211,8 @@ def _ordered(what: str, values: Iterable[Value]) -> list[Value]:
     """values as a list, read once; TypeError for a set (no order) or a single Value or non-iterable."""
     if isinstance(values, (Set, dict, Value)) or not isinstance(values, Iterable):
         kind = "has no order" if isinstance(values, (Set, dict)) else "is not a list of Values"
-        raise TypeError(f"{what}: inputs {kind}: got {type(values).__name__}; pass a list, in the order wanted")
+        got = type(values).__name__
+        raise TypeError(f"{what}: inputs {kind}: got {got}; pass a list, in the order wanted")
     return list(values)
 
 
@@ -237,6 +238,12 @@ def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[flo
     def f(values: Sequence[float]) -> tuple[float, list[float]]:
         if len(values) != n:
             raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
-        return replay(values, constants)
+        try:
+            return replay(values, constants)
+        except ZeroDivisionError as e:
+            raise ZeroDivisionError(
+                f"compiled graph: a division by zero at inputs {list(values)!r}: an operation met a pole "
+                "(x / 0, log or a negative power at 0); the eager engine names which"
+            ) from e
 
     return f

@@ -110,7 +110,7 @@ class FloatMath:
 
     @staticmethod
     def held(value: float, *operands: tuple[Any, bool]) -> float:
-        """A derivative PyTorch's convention holds at ``value`` (see `Value.held`); on floats, just the value."""
+        """A derivative held at ``value`` by PyTorch's convention (see `Value.held`): on floats, the value."""
         return value
 
     @staticmethod
@@ -152,7 +152,7 @@ RULES: dict[str, Rule] = {
     "sqrt": (lambda m, x, _: m.sqrt(x),   lambda m, x, _, out: (0.5 * m.pow(out, -1.0),)),
     "tanh": (lambda m, x, _: m.tanh(x),   lambda m, x, _, out: (1.0 - out * out,)),
     "sigmoid": (lambda m, x, _: m.sigmoid(x), lambda m, x, _, out: (out * (1.0 - out),)),
-    "relu": (lambda m, x, _: m.relu(x),   lambda m, x, _, out: (1.0 if x > 0 else 0.0,)),
+    "relu": (lambda m, x, _: m.relu(x),   lambda m, x, _, out: (0.0 if x <= 0 else 1.0,)),
     "sin":  (lambda m, x, _: m.sin(x),    lambda m, x, _, out: (m.cos(x),)),
     "cos":  (lambda m, x, _: m.cos(x),    lambda m, x, _, out: (-m.sin(x),)),
     # abs'(0) = 0, as in PyTorch (the subgradient that keeps zero at rest).
