@@ -18,104 +18,16 @@ once, while recording, and is baked into the graph.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence, Set
 from typing import Any
 
 from autograd_tiny.engine import RULES, FloatMath, RuleEscapesGraphError, Value, backward_order
+from autograd_tiny.symbolic import Branches, Escapes, Symbol, SymbolicMath, bare, code
 
 Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 
 
-class _Branches(Exception):
-    """A rule looked at a symbol's value (a comparison): it must be called at replay time."""
-
-
-class _Escapes(Exception):
-    """A rule turned a symbol into a float (math.exp(x), float(x)) or read its .data."""
-
-
-def _code(x: object) -> str:
-    """Python source for a symbol, a tuple of them, or a float constant (inf and nan by name)."""
-    if isinstance(x, _Symbol):
-        return x.code
-    if isinstance(x, tuple):
-        return f"({''.join(_code(e) + ', ' for e in x)})"
-    if isinstance(x, float) and not math.isfinite(x):
-        return f"_float({str(x)!r})"
-    return repr(x)
-
-
-def _bare(code: str) -> str:
-    """code without the parentheses around the whole of it, if it has them (less for compile() to parse)."""
-    depth = 0
-    for j, char in enumerate(code):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return code[1:-1] if j == len(code) - 1 and j > 0 else code
-    return code
-
-
-def _infix(symbol: str) -> tuple[Callable[[object, object], _Symbol], Callable[[object, object], _Symbol]]:
-    """The operator method printing ``x symbol y``, and its reflected twin (``y symbol x``)."""
-    return (
-        lambda x, y: _Symbol(f"({_code(x)} {symbol} {_code(y)})"),
-        lambda x, y: _Symbol(f"({_code(y)} {symbol} {_code(x)})"),
-    )
-
-
-class _Symbol:
-    """A float known only by name: arithmetic on it returns the source code of that arithmetic."""
-
-    __slots__ = ("code",)
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-    __add__, __radd__ = _infix("+")
-    __sub__, __rsub__ = _infix("-")
-    __mul__, __rmul__ = _infix("*")
-    __truediv__, __rtruediv__ = _infix("/")
-    __pow__, __rpow__ = _infix("**")
-
-    def __neg__(self) -> _Symbol:
-        return _Symbol(f"(-{self.code})")
-
-    def __bool__(self) -> bool:
-        raise _Branches
-
-    def __float__(self) -> float:
-        raise _Escapes
-
-    @property
-    def data(self) -> float:
-        raise _Escapes
-
-    def __gt__(self, other: object) -> bool:
-        raise _Branches
-
-    __lt__ = __le__ = __ge__ = __gt__
-
-
-class _SymbolicMath:
-    """The maths namespace of the rules, printing calls to FloatMath (bound as ``_m``)."""
-
-    def __getattr__(self, name: str) -> Callable[..., object]:
-        function = getattr(FloatMath, name)
-
-        def call(*args: object) -> object:
-            if not any(_is_symbol(a) or (isinstance(a, tuple) and any(map(_is_symbol, a))) for a in args):
-                return function(*args)  # a constant of the graph: fold it now
-            return _Symbol(f"_m.{name}({', '.join(_code(a) for a in args)})")
-
-        return call
-
-
-def _is_symbol(x: object) -> bool:
-    return isinstance(x, _Symbol)
-
-
-_SYMBOLIC = _SymbolicMath()
+_SYMBOLIC = SymbolicMath(FloatMath)
 _RULE_NUMBER: dict[str, int] = {}  # op -> a number naming its rule in generated code (ops may be added later)
 
 
@@ -147,8 +59,8 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
                 forward.append(f"    v{i} = _c[{len(constants)}]")
                 constants.append(node.data)
             continue
-        value, local_grads[i] = _node_code(node, i, number, namespace)
-        forward.append(f"    v{i} = {_bare(value)}")
+        value, local_grads[i] = _nodecode(node, i, number, namespace)
+        forward.append(f"    v{i} = {bare(value)}")
 
     root = len(order) - 1
     backward = [f"    g{root} = 1.0"]
@@ -181,7 +93,7 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
     return _bind(namespace["replay"], tuple(constants), len(position))
 
 
-def _node_code(
+def _nodecode(
     node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
 ) -> tuple[str, tuple[list[str], str]]:
     """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
@@ -189,20 +101,20 @@ def _node_code(
         raise ValueError(f"compile_graph: node {node!r} was made by {node.op!r}, which is not in RULES")
     forward_rule, local_rule = RULES[node._op]
     parents = [f"v{number[p]}" for p in node.parents]
-    x: object = _Symbol(parents[0])
-    y: object = _Symbol(parents[1]) if len(parents) == 2 else node._arg
+    x: object = Symbol(parents[0])
+    y: object = Symbol(parents[1]) if len(parents) == 2 else node._arg
     if node._op == "sum":  # n-ary: the rule takes the tuple of operands
-        x, y = tuple(_Symbol(p) for p in parents), None
+        x, y = tuple(Symbol(p) for p in parents), None
     try:
-        value = _code(forward_rule(_SYMBOLIC, x, y))
-        locals_ = [_code(d) for d in local_rule(_SYMBOLIC, x, y, _Symbol(f"v{i}"))]
+        value = code(forward_rule(_SYMBOLIC, x, y))
+        locals_ = [code(d) for d in local_rule(_SYMBOLIC, x, y, Symbol(f"v{i}"))]
         return value, (locals_, "")
-    except _Escapes:
+    except Escapes:
         raise RuleEscapesGraphError(node.op, "turns its operand into a float or reads its .data") from None
-    except _Branches:  # the rule decides on the value: call it on the new floats
+    except Branches:  # the rule decides on the value: call it on the new floats
         rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
-        args = f"{_code(x)}, {_code(y)}"
+        args = f"{code(x)}, {code(y)}"
         setup = f"    _d = _l{rule}(_m, {args}, v{i})"
         return f"_f{rule}(_m, {args})", ([f"_d[{j}]" for j in range(len(parents))], setup)
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ContextDecorator
 from typing import Any, TypeAlias, TypeGuard
 
+from autograd_tiny.symbolic import Branches, Escapes, Symbol, SymbolicMath, code
+
 Number: TypeAlias = "int | float | numbers.Real"
 Operand: TypeAlias = "Value | int | float | numbers.Real"
 
@@ -268,7 +270,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 def _user_line() -> str:
     """'file:line in function: source' of the innermost caller outside this package."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE_DIR, "<autograd_tiny")):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "(unknown line)"
@@ -331,44 +333,98 @@ def _as_number(what: str, x: object) -> float:
     raise not_a_number(what, x)
 
 
-def _binary(op: str, op_k: str, symbol: str) -> Callable[[Value, Any], Value]:
-    """The method recording op with another Value, or op_k with a real number."""
-    rule, rule_k = RULES[op], RULES[op_k]
-    check = _DOMAIN.get(op)
+def _refuse(symbol: str, other: object) -> Any:
+    """NotImplemented for types Python should ask next; TypeError for bools, arrays and complex numbers."""
+    if isinstance(other, (bool, numbers.Number)) or hasattr(other, "__array__"):
+        raise TypeError(f"{symbol}: cannot combine a Value with {type(other).__name__}: {other!r}")
+    return NotImplemented
 
-    def method(self: Value, other: Any) -> Value:
-        if type(other) is Value or isinstance(other, Value):
-            if check:
-                check(self.data, other.data)
-            return _record(op, rule, self, other, other.data, None)
-        if type(other) is not float and not is_real(other):
-            if isinstance(other, (bool, numbers.Number)) or hasattr(other, "__array__"):
-                raise TypeError(f"{symbol}: cannot combine a Value with {type(other).__name__}: {other!r}")
-            return NotImplemented  # type: ignore[no-any-return]
-        k = float(other)
-        if check:
-            if op_k[0] == "k":  # k / x, k ** x: the number comes first
-                check(k, self.data)
-            else:
-                check(self.data, k)
-        return _record(op_k, rule_k, self, None, k, k)
 
-    method.__name__ = op_k
+def _unrecorded(node: Value) -> Value:
+    """The node made under no_grad(): a leaf."""
+    node._op, node._arg, node._x, node._y = "", None, None, None
+    return node
+
+
+_RECORD = """
+        node = _new_value(Value)
+        node.data = out = {forward}
+        node.grad = 0.0
+        node.label = ""
+        node._g = 0.0
+        node._n = 0
+        if _open_blocks and not _note_creation(node):
+            return _unrecorded(node)
+        node._op = {op!r}
+        node._arg = {arg}
+        node._x = self
+        node._y = {y}
+        {locals}
+        return node"""
+
+
+def _record_code(op: str, x: str, y: str | None, k: str | None) -> str:
+    """Source making the node of op, its value and local derivatives written out from its RULES entry.
+
+    A rule that decides on its operand (relu, abs, pow's cases) is called instead, on the floats.
+    """
+    forward, local = RULES[op]
+    b = y or k
+    symbols = [Symbol(x), None if b is None else Symbol(b)]
+    derivatives = ["node._dx", "node._dy"][: 1 if y is None else 2]
+    try:
+        forward_code = code(forward(_SYMBOLIC, *symbols))
+    except (Branches, Escapes):
+        forward_code = f"_RULES[{op!r}][0](_m, {x}, {b})"
+    try:
+        printed = local(_SYMBOLIC, *symbols, Symbol("out"))
+        locals_code = [f"{d} = {code(c)}" for d, c in zip(derivatives, printed)]
+    except (Branches, Escapes):
+        locals_code = [f"{', '.join(derivatives)}, = _RULES[{op!r}][1](_m, {x}, {b}, out)"]
+    check = _DOMAIN.get(op.replace("k", ""))
+    operands = f"{k}, {x}" if op.startswith("k") else f"{x}, {b}"
+    check_code = f"\n        {check.__name__}({operands})" if check else ""
+    return check_code + _RECORD.format(
+        forward=forward_code, op=op, arg=k, y="other" if y else "None", locals="\n        ".join(locals_code)
+    )
+
+
+def _method(
+    op: str, op_k: str | None = None, reflects: str | None = None, doc: str = ""
+) -> Callable[..., Value]:
+    """Write, from RULES, the method recording op (with another Value) or op_k (with a number).
+
+    Straight-line code per operation keeps the eager engine near CPython's floor; the maths in it
+    is printed from the table by running each rule once on symbols, never written by hand.
+    ``reflects`` names the method to call for ``other op self`` when other is a Value too.
+    """
+    if op_k is None:
+        body = "\n        a = self.data" + _record_code(op, "a", None, None)
+        source = f"def method(self):{body}"
+    else:
+        with_value = (
+            f"return {reflects}(other, self)" if reflects else "a = self.data\n        b = other.data"
+        ) + ("" if reflects else _record_code(op, "a", "b", None))
+        with_number = (
+            "k = other if type(other) is float else float(other)\n        a = self.data"
+            + _record_code(op_k, "a", None, "k")
+        )
+        source = (
+            "def method(self, other):\n"
+            f"    if type(other) is Value or isinstance(other, Value):\n        {with_value}\n"
+            f"    if type(other) is float or type(other) is int or is_real(other):\n        {with_number}\n"
+            f"    return _refuse({op!r}, other)"
+        )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<autograd_tiny rule {op_k or op}>", "exec"), globals(), namespace)
+    method: Callable[..., Value] = namespace["method"]
+    method.__name__, method.__doc__ = op_k or op, doc or None
     return method
 
 
-def _unary(op: str, doc: str) -> Callable[[Value], Value]:
-    """The method recording the one-operand op."""
-    rule = RULES[op]
-    check = _DOMAIN.get(op)
-
-    def method(self: Value) -> Value:
-        if check:
-            check(self.data, None)
-        return _record(op, rule, self, None, None, None)
-
-    method.__name__, method.__doc__ = op, doc
-    return method
+_SYMBOLIC = SymbolicMath(FloatMath)
+_RULES = RULES  # the generated methods read rules that branch from here
+_m, _float = FloatMath, float  # names the generated code uses
 
 
 def _check_log(x: float, _: object) -> None:
@@ -469,15 +525,15 @@ class Value:
 
     # ---- arithmetic: each method records one RULES entry (see _binary and _unary above) ----------
 
-    __add__ = __radd__ = _binary("+", "+k", "+")
-    __sub__ = _binary("-", "-k", "-")
-    __rsub__ = _binary("-", "k-", "-")
-    __mul__ = __rmul__ = _binary("*", "*k", "*")
-    __truediv__ = _binary("/", "/k", "/")
-    __rtruediv__ = _binary("/", "k/", "/")
-    __pow__ = _binary("**", "**k", "**")
-    __rpow__ = _binary("**", "k**", "**")
-    __neg__ = _unary("neg", "-self; derivative -1.")
+    __add__ = __radd__ = _method("+", "+k")
+    __sub__ = _method("-", "-k")
+    __rsub__ = _method("-", "k-", reflects="Value.__sub__")
+    __mul__ = __rmul__ = _method("*", "*k")
+    __truediv__ = _method("/", "/k")
+    __rtruediv__ = _method("/", "k/", reflects="Value.__truediv__")
+    __pow__ = _method("**", "**k")
+    __rpow__ = _method("**", "k**", reflects="Value.__pow__")
+    __neg__ = _method("neg")
 
     def pow(self, exponent: Operand) -> Value:
         """self ** exponent (PyTorch's name)."""
@@ -503,15 +559,15 @@ class Value:
 
     # ---- functions -----------------------------------------------------------------------------
 
-    exp = _unary("exp", "e ** self; inf past about 709.78, as in IEEE arithmetic.")
-    log = _unary("log", "Natural logarithm; ValueError for self <= 0.")
-    sqrt = _unary("sqrt", "Square root; ValueError for self < 0 (the gradient at 0 is inf, as in PyTorch).")
-    tanh = _unary("tanh", "Hyperbolic tangent; derivative 1 - tanh^2.")
-    sigmoid = _unary("sigmoid", "1 / (1 + e^-self); derivative s (1 - s).")
-    relu = _unary("relu", "max(self, 0); derivative 0 at 0, as in PyTorch.")
-    sin = _unary("sin", "Sine; derivative cos.")
-    cos = _unary("cos", "Cosine; derivative -sin.")
-    abs = _unary("abs", "|self|; derivative 0 at 0, as in PyTorch.")
+    exp = _method("exp", doc="e ** self; inf past about 709.78, as in IEEE arithmetic.")
+    log = _method("log", doc="Natural logarithm; ValueError for self <= 0.")
+    sqrt = _method("sqrt", doc="Square root; ValueError for self < 0 (the gradient at 0 is inf, as PyTorch).")
+    tanh = _method("tanh", doc="Hyperbolic tangent; derivative 1 - tanh^2.")
+    sigmoid = _method("sigmoid", doc="1 / (1 + e^-self); derivative s (1 - s).")
+    relu = _method("relu", doc="max(self, 0); derivative 0 at 0, as in PyTorch.")
+    sin = _method("sin", doc="Sine; derivative cos.")
+    cos = _method("cos", doc="Cosine; derivative -sin.")
+    abs = _method("abs", doc="|self|; derivative 0 at 0, as in PyTorch.")
     __abs__ = abs
 
     # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------
