@@ -13,7 +13,8 @@ from autograd_tiny.engine import (
     is_grad_enabled,
     no_grad,
 )
-from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
+from autograd_tiny.forward import jacobian, jvp
+from autograd_tiny.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot
@@ -29,8 +30,11 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "no_grad",
     "numerical_grad",
 ]
