@@ -338,7 +338,10 @@ BAD_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
         edit(lambda h, d: (with_entry("0.bias", data_offsets=[48, 56])(h, d)[0], d + b"\x00" * 8)),
         "'0.bias' starts at byte 48 and leaves a gap at byte 40",
     ),
-    "overlap": (edit(with_entry("0.bias", data_offsets=[32, 40])), "'0.bias' starts at byte 32 and overlaps the one before"),
+    "overlap": (
+        edit(with_entry("0.bias", data_offsets=[32, 40])),
+        "'0.bias' starts at byte 32 and overlaps the one before",
+    ),
     "negative shape": (
         edit(with_entry("0.bias", shape=[-1])),
         r"'0.bias': shape must be a list of sizes >= 0, got \[-1\]",
