@@ -63,7 +63,7 @@ def gradcheck(
     rows = []
     for i, (leaf, num) in enumerate(zip(leaves, numeric)):
         err = abs(leaf.grad - num)
-        if not err <= atol + rtol * abs(num) and not (leaf.grad == num or _both_nan(leaf.grad, num)):
+        if _disagree(leaf.grad, num, atol, rtol):
             rows.append(f"{i:>5}  {leaf.data:>14.6g}  {leaf.grad:>14.8g}  {num:>14.8g}  {err:>10.3g}")
     if rows:
         header = f"{'input':>5}  {'at':>14}  {'backward()':>14}  {'numerical':>14}  {'abs error':>10}"
@@ -103,7 +103,7 @@ def gradgradcheck(
     for i, (row, numeric_row) in enumerate(zip(analytic, numeric)):
         for j, (ana, num) in enumerate(zip(row, numeric_row)):
             err = abs(ana - num)
-            if not err <= atol + rtol * abs(num) and not (ana == num or _both_nan(ana, num)):
+            if _disagree(ana, num, atol, rtol):
                 at = leaves[j].data
                 rows.append(f"{i:>3},{j:<3}  {at:>14.6g}  {ana:>14.8g}  {num:>14.8g}  {err:>10.3g}")
                 if not firsts[i].parents and i not in detached:
@@ -140,5 +140,8 @@ def _backward_gradient(fn: Callable[..., Value], point: list[float]) -> list[flo
     return [leaf.grad for leaf in leaves]
 
 
-def _both_nan(a: float, b: float) -> bool:
-    return math.isnan(a) and math.isnan(b)
+def _disagree(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
+    """PyTorch's rule, |analytic - numeric| > atol + rtol |numeric|; equal infinities and two NaNs agree."""
+    if analytic == numeric or (math.isnan(analytic) and math.isnan(numeric)):
+        return False
+    return not abs(analytic - numeric) <= atol + rtol * abs(numeric)

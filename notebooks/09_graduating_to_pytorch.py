@@ -174,19 +174,26 @@ print(f"one forward and backward: scalar graph {scalar_seconds * 1000:.0f} ms, t
 
 # %%
 torch_sgd = torch.optim.SGD(net.parameters(), lr=1.0)
-torch_step = sgd.steps  # PyTorch picks up the schedule where fit stopped
 
-print(f"{'step':>4}  {'loss here':>20}  {'loss in PyTorch':>20}")
-for _ in range(3):
-    here = fit(model, X, y, sgd, loss="hinge", epochs=1, l2=1e-4, lr_schedule=schedule, verbose=False)
+
+def torch_training_step(step):
+    """One SGD step in PyTorch at the schedule's rate for this step; returns the loss before it."""
     for group in torch_sgd.param_groups:
-        group["lr"] = schedule(torch_step)
+        group["lr"] = schedule(step)
     torch_sgd.zero_grad()
     step_loss = tensor_loss()
     step_loss.backward()
     torch_sgd.step()
+    return step_loss.item()
+
+
+torch_step = sgd.steps  # PyTorch picks up the schedule where fit stopped
+print(f"{'step':>4}  {'loss here':>20}  {'loss in PyTorch':>20}")
+for _ in range(3):
+    here = fit(model, X, y, sgd, loss="hinge", epochs=1, l2=1e-4, lr_schedule=schedule, verbose=False)
+    torch_loss = torch_training_step(torch_step)
     torch_step += 1
-    print(f"{torch_step:>4}  {here.loss[0]:>20.15f}  {step_loss.item():>20.15f}")
+    print(f"{torch_step:>4}  {here.loss[0]:>20.15f}  {torch_loss:>20.15f}")
 
 # %% [markdown]
 # From here PyTorch goes on alone, to the end of the schedule:
@@ -194,14 +201,9 @@ for _ in range(3):
 # %%
 start, resumed_at = time.perf_counter(), torch_step
 while torch_step < 100:
-    for group in torch_sgd.param_groups:
-        group["lr"] = schedule(torch_step)
-    torch_sgd.zero_grad()
-    final_loss = tensor_loss()
-    final_loss.backward()
-    torch_sgd.step()
+    final_loss = torch_training_step(torch_step)
     torch_step += 1
-print(f"{torch_step} steps in all, last loss {final_loss.item():.4f}; "
+print(f"{torch_step} steps in all, last loss {final_loss:.4f}; "
       f"the last {100 - resumed_at} took {time.perf_counter() - start:.2f} s")  # fmt: skip
 
 # %% [markdown]

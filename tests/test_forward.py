@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine_properties import KINKED_UNARY, SMOOTH_UNARY, Step, evaluate, programs
 
-from autograd_tiny import Value, define_op, grad, jacobian, jvp, no_grad
+from autograd_tiny import RULES, Value, define_op, grad, jacobian, jvp, no_grad
 from autograd_tiny.forward import TangentTape, parents_first
 
 torch = pytest.importorskip("torch")
@@ -113,8 +113,11 @@ def test_forward_and_reverse_share_one_rule_even_a_wrong_one() -> None:
     # a user rule with a wrong derivative (2 instead of 3 x^2): both modes carry the same mistake,
     # because both multiply the local derivative the node recorded from RULES
     cube_wrong = define_op("forward_test_cube_wrong", lambda m, x, _: x * x * x, lambda m, x, _, out: (2.0,))
-    assert jvp(lambda v: cube_wrong(v[0]).sin(), [0.3], [1.0])[1] == 2.0 * math.cos(0.027)
-    assert jacobian(lambda v: [cube_wrong(v[0]).sin()], [0.3], mode="rev") == [[2.0 * math.cos(0.027)]]
+    try:
+        assert jvp(lambda v: cube_wrong(v[0]).sin(), [0.3], [1.0])[1] == 2.0 * math.cos(0.027)
+        assert jacobian(lambda v: [cube_wrong(v[0]).sin()], [0.3], mode="rev") == [[2.0 * math.cos(0.027)]]
+    finally:
+        del RULES["forward_test_cube_wrong"]  # other tests see the engine's own table
 
 
 def test_forward_mode_runs_on_a_chain_of_a_hundred_thousand_operations() -> None:

@@ -78,9 +78,12 @@ def test_second_derivatives_of_every_operation_in_rules_match_finite_differences
 
 
 @pytest.fixture(scope="module")
-def user_ops() -> dict[str, Callable[..., Value]]:
-    """Operations defined through define_op: two right ones and two whose Value path is wrong."""
-    return {
+def user_ops() -> Iterator[dict[str, Callable[..., Value]]]:
+    """Operations defined through define_op: two right ones and two whose Value path is wrong.
+
+    They leave RULES afterwards, so other tests still see the engine's own table.
+    """
+    ops = {
         "softplus": define_op(
             "gg_softplus", lambda m, x, _: m.log(1.0 + m.exp(x)), lambda m, x, _, out: (m.sigmoid(x),)
         ),
@@ -91,13 +94,16 @@ def user_ops() -> dict[str, Callable[..., Value]]:
         "sin_float_escape": define_op(
             "gg_sin_float_escape", lambda m, x, _: m.sin(x), lambda m, x, _, out: (math.cos(x),)
         ),
-        # x e^x: right on floats; on Values the e^x factor is a constant, losing half of f''
+        # x e^x: right on floats; on Values the e^x factor is a constant, so f'' loses its derivative
         "xexp_partial_escape": define_op(
             "gg_xexp_partial_escape",
             lambda m, x, _: x * m.exp(x),
             lambda m, x, _, out: (math.exp(x) * (1.0 + x),),
         ),
     }
+    yield ops
+    for op in ops.values():
+        del RULES[op.__name__]
 
 
 @pytest.mark.parametrize("point", [[-2.0], [0.3], [4.0]])
