@@ -18,6 +18,8 @@ from autograd_tiny import RULES, Value, define_op, grad, jacobian, jvp, no_grad
 from autograd_tiny.forward import TangentTape, parents_first
 
 torch = pytest.importorskip("torch")
+# torch.func's first use scripts a helper with torch.jit, which warns that it is deprecated
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 
 UNARY = {**SMOOTH_UNARY, **KINKED_UNARY}
 Program = tuple[list[float], list[Step]]
