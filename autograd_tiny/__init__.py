@@ -18,11 +18,11 @@ from autograd_tiny.engine import (
     no_grad,
 )
 from autograd_tiny.engine import value_sum as sum  # noqa: F401  (deliberately not in __all__)
-from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
+from autograd_tiny.forward import jacobian, jvp
+from autograd_tiny.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot  # noqa: F401 (for type checkers; imported lazily below)
-
 
 
 def _has_graphviz() -> bool:
@@ -46,9 +46,12 @@ __all__ = [
     "enable_grad",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "hessian",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacobian",
+    "jvp",
     "no_grad",
     "numerical_grad",
     *(["draw_dot"] if _has_graphviz() else []),

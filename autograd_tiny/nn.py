@@ -333,6 +333,19 @@ class MLP(Module):
             "output_activation": self.output_activation,
         }
 
+    def to_torch(self) -> Any:
+        """The equivalent ``torch.nn.Sequential`` (float64, same weights): `torch_bridge.to_torch`."""
+        from autograd_tiny.torch_bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """The MLP equal to a ``torch.nn.Sequential`` of Linear and activation modules (see to_torch)."""
+        from autograd_tiny.torch_bridge import from_torch
+
+        return from_torch(seq)
+
     def __repr__(self) -> str:
         lines = [f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
                  f"output_activation={self.output_activation!r})  # {len(self.parameters())} parameters"]

@@ -67,11 +67,17 @@ def programs(unary: dict[str, Op]) -> st.SearchStrategy[tuple[list[float], list[
     return build()
 
 
-def run(steps: list[Step], unary: dict[str, Op], *inputs: Any) -> Any:
-    """Evaluate the program; the output sums every result so all of them matter."""
+def evaluate(steps: list[Step], unary: dict[str, Op], *inputs: Any) -> list[Any]:
+    """The inputs followed by the result of every step."""
     results = list(inputs)
     for op, i, j in steps:
         results.append(unary[op](results[i]) if op in unary else SMOOTH_BINARY[op](results[i], results[j]))
+    return results
+
+
+def run(steps: list[Step], unary: dict[str, Op], *inputs: Any) -> Any:
+    """Evaluate the program; the output sums every result so all of them matter."""
+    results = evaluate(steps, unary, *inputs)
     total = results[0]
     for r in results[1:]:
         total = total + r

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,15 @@ from autograd_tiny.scopes import record_scopes, scope
 
 torch = pytest.importorskip("torch")
 np = pytest.importorskip("numpy")
+
+
+@pytest.fixture(autouse=True)
+def forget_user_ops() -> Iterator[None]:
+    """Operations a test adds with define_op leave RULES with it."""
+    before = set(autograd_tiny.RULES)
+    yield
+    for name in set(autograd_tiny.RULES) - before:
+        del autograd_tiny.RULES[name]
 
 
 def same(a: float, b: float) -> bool:
