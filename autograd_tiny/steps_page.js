@@ -5,7 +5,6 @@
   const data = JSON.parse(document.getElementById("steps-data").textContent);
   const steps = data.steps;
   const last = steps.length - 1;
-  const STATUS = { w: "waiting", c: "computed", u: "unreached", a: "accumulating", f: "final" };
   const $ = (id) => document.getElementById(id);
   const view = $("view");
   const svg = view.querySelector("svg");
@@ -14,26 +13,42 @@
   let current = 0;
   let timer = null;
 
+  // Every step's whole state, rebuilt from the stored changes: id -> [class, texts, colour].
+  const states = [];
+  data.changes.reduce((state, changes) => {
+    const next = Object.assign({}, state, changes);
+    states.push(next);
+    return next;
+  }, {});
+  const elements = {};
+  Object.keys(states[0]).forEach((id) => {
+    const el = $(id);
+    elements[id] = { el, texts: Array.from(el.querySelectorAll("text")), shapes: el.querySelectorAll("path, polygon, ellipse") };
+  });
+
+  function paint(entry, colour) {
+    const isEdge = entry.el.classList.contains("edge");
+    entry.shapes.forEach((shape, k) => {
+      if (isEdge) {
+        shape.style.stroke = colour;
+        if (shape.tagName === "polygon") shape.style.fill = colour;
+      } else if (k === 0) {
+        shape.style.fill = colour;
+      }
+    });
+  }
+
   function show(i) {
     current = Math.max(0, Math.min(last, i));
     const s = steps[current];
-    data.labelled.forEach((labelled, n) => {
-      const hot = n === s.current;
-      const kind = labelled ? "node value labelled st-" : "node value st-";
-      $("v" + n).setAttribute("class", kind + STATUS[s.status[n]] + (hot ? " current" : ""));
-      const first = labelled ? 1 : 0;
-      $(`v${n}-${first}`).textContent = s.lines[n][0];
-      $(`v${n}-${first + 1}`).textContent = s.lines[n][1];
-      if (data.ops[n]) {
-        $("o" + n).setAttribute("class", "node op" + (hot ? " hot" : ""));
-        $("r" + n).setAttribute("class", "edge result" + (hot ? " hot" : ""));
-      }
-    });
-    data.edgeChild.forEach((child, j) => {
-      $("e" + j).setAttribute("class", "edge input" + (child === s.current ? " hot" : ""));
-      const label = $(`e${j}-0`);
-      if (label) label.textContent = s.edges[j] || "";
-    });
+    const state = states[current];
+    for (const id in state) {
+      const [cls, texts, colour] = state[id];
+      const entry = elements[id];
+      entry.el.setAttribute("class", cls);
+      texts.forEach((t, k) => { if (entry.texts[k]) entry.texts[k].textContent = t; });
+      paint(entry, colour);
+    }
     slider.value = String(current);
     slider.setAttribute("aria-valuetext", s.title);
     $("title").textContent = s.title;
@@ -111,8 +126,9 @@
   $("prev").addEventListener("click", () => { stop(); show(current - 1); });
   $("next").addEventListener("click", () => { stop(); show(current + 1); });
   $("last").addEventListener("click", () => { stop(); show(last); });
-  $("forward-start").addEventListener("click", () => { stop(); show(data.phaseStart.forward); });
-  $("backward-start").addEventListener("click", () => { stop(); show(data.phaseStart.backward); });
+  document.querySelectorAll("button.phase").forEach((b) => {
+    b.addEventListener("click", () => { stop(); show(Number(b.dataset.step)); });
+  });
   slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
   play.addEventListener("click", () => (timer === null ? start() : stop()));
   $("speed").addEventListener("change", () => { if (timer !== null) { stop(); start(); } });
@@ -130,9 +146,6 @@
     show(to);
   }, true);
 
-  ["forward-start", "backward-start"].forEach((id) => {
-    if (data.phaseStart[id.split("-")[0]] === null) $(id).hidden = true;
-  });
   fitReadable();
   window.addEventListener("resize", fitReadable);
   show(0);

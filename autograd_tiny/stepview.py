@@ -7,10 +7,8 @@ an operation) ``e{j}``. Every step is a set of attribute changes at those names;
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from autograd_tiny.graphviz_io import PinnedGraph, run_dot
 from autograd_tiny.layout import Scene, lay_out, lines_label, quote, size, source
@@ -21,6 +19,7 @@ from autograd_tiny.stepping import (
     Pass,
     Step,
 )
+from autograd_tiny.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
 
 FONT = "Helvetica"
 FONT_SIZE = 14  # points in the layout; the page never shows it smaller than 12 px on screen
@@ -95,43 +94,47 @@ class StepPictures:
         The page's script then shows a step by changing texts and classes, never positions.
         """
         svg = run_dot(source(self.scene), "svg", "write_steps", engine="neato", pinned=True).decode("utf-8")
-        return _number_texts(svg[svg.index("<svg"):])
+        return number_texts(svg[svg.index("<svg"):], "voer")
 
-    def page_data(self) -> dict[str, Any]:
-        """The steps as JSON-ready data for the page's script (see steps_page.js)."""
-        code = {s: s[0] for s in STATUS_COLOURS}
-        return {
-            "labelled": [bool(v.label) for v in self.run.nodes],
-            "ops": [bool(v.parents) for v in self.run.nodes],
-            "edgeChild": [e.child for e in self.run.edges],
-            "steps": [
-                {
-                    "phase": s.phase,
-                    "title": s.title,
-                    "text": s.text,
-                    "status": "".join(code[x] for x in s.status),
-                    "lines": [list(lines[-2:]) for lines in s.lines],
-                    "current": s.current,
-                    "edges": {str(j): t for j, t in enumerate(s.edge_text) if t},
-                }
-                for s in self.run.steps
-            ],
-        }
+    def page(self, title: str) -> str:
+        """The self-contained HTML page stepping through every step on the one SVG."""
+        css = "".join(f"g.st-{s} > path, g.st-{s} > polygon {{ fill: {colour}; }}\n"
+                      for s, colour in STATUS_COLOURS.items())  # fmt: skip
+        css += _PAGE_CSS.replace("RED", CURRENT_COLOUR)
+        entries = [LegendEntry(f"background:{colour}", f"{name}: {meaning}") for colour, name, meaning in
+                   legend(self.statuses)[:-1]]  # fmt: skip
+        entries.append(LegendEntry(f"background:#fff;border:3px solid {CURRENT_COLOUR}",
+                                   "red outline: this step's node, its operation and arrows"))  # fmt: skip
+        steps = [PageStep(s.phase, s.title, s.text) for s in self.run.steps]
+        return page(self.page_svg(), steps, self.states(), entries, title=title, font_size=FONT_SIZE, css=css)
+
+    def states(self) -> list[ElementStates]:
+        """Each step as the class and texts of every element of `page_svg` (see steps_page.js)."""
+        out = []
+        for step in self.run.steps:
+            state: ElementStates = {}
+            for i, v in enumerate(self.run.nodes):
+                hot = i == step.current
+                kind = "node value labelled" if v.label else "node value"
+                state[f"v{i}"] = (f"{kind} st-{step.status[i]}{' current' if hot else ''}", step.lines[i], "")
+                if v.parents:
+                    state[f"o{i}"] = ("node op hot" if hot else "node op", (), "")
+                    state[f"r{i}"] = ("edge result hot" if hot else "edge result", (), "")
+            for j, edge in enumerate(self.run.edges):
+                hot = edge.child == step.current
+                state[f"e{j}"] = ("edge input hot" if hot else "edge input", (step.edge_text[j],), "")
+            out.append(state)
+        return out
 
 
-_GROUP = re.compile(r'(<g id="([voe]\d+|r\d+)" class="[^"]*">)(.*?)(</g>)', re.DOTALL)
-
-
-def _number_texts(svg: str) -> str:
-    """Give the k-th <text> of the group with id X the id X-k, so a script can change it."""
-
-    def number(match: re.Match[str]) -> str:
-        head, gid, body, tail = match.groups()
-        count = iter(range(1_000_000))
-        body = re.sub(r"<text ", lambda _: f'<text id="{gid}-{next(count)}" ', body)
-        return head + body + tail
-
-    return _GROUP.sub(number, svg)
+_PAGE_CSS = """
+g.value.current > path, g.value.current > polygon { stroke: RED; stroke-width: 3; }
+g.hot > path, g.hot > ellipse { stroke: RED; stroke-width: 2; }
+g.hot > polygon { stroke: RED; fill: RED; }
+g.hot > text { fill: RED; }
+g.st-waiting > text, g.st-unreached > text { fill: #777; }
+g.labelled > text:first-of-type { font-weight: bold; }
+"""
 
 
 def build(run: Pass, *, rankdir: str, what: str) -> StepPictures:

@@ -25,7 +25,6 @@ from autograd_tiny.graphviz_io import (
 )
 from autograd_tiny.scopes import Scope
 from autograd_tiny.stepping import passes
-from autograd_tiny.steps_page import page
 from autograd_tiny.stepview import StepPictures, build
 
 DEFAULT_MAX_NODES = 2000
@@ -337,7 +336,7 @@ def write_steps(
 
         frames = [pictures.frame(k, "png", max_pixels=GIF_WIDTH) for k in range(len(pictures.run.steps))]
         return write_gif(frames, path, frame_ms)
-    path.write_text(page(pictures, title), encoding="utf-8")
+    path.write_text(pictures.page(title), encoding="utf-8")
     return path
 
 
