@@ -13,19 +13,40 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from autograd_tiny.engine import Value, backward_order, creation_index, is_whole
 from autograd_tiny.graphviz_io import (
     Graph,
+    GraphvizNotFoundError,
     PinnedGraph,
     check_format,
     fit_width,
+    render,
     to_svg,
 )
+from autograd_tiny.network_view import draw_network, labelled_forward, network_deltas, network_pictures
+from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
 from autograd_tiny.stepping import passes
 from autograd_tiny.stepview import StepPictures, build
+
+__all__ = [
+    "Graph",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
+    "PinnedGraph",
+    "backward_steps",
+    "draw_dot",
+    "draw_network",
+    "labelled_forward",
+    "network_deltas",
+    "render",
+    "steps_widget",
+    "to_svg",
+    "write_network_steps",
+    "write_steps",
+]
 
 DEFAULT_MAX_NODES = 2000
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -321,23 +342,62 @@ def write_steps(
     suffix of path decides (.html or .gif); a path without one is a directory that gets index.html.
     ``forward=False`` leaves out the forward pass.
     """
+    path, fmt = _steps_target(path, format, frame_ms, "write_steps")
+    pictures = _step_pictures(root, rankdir, max_nodes, forward, "write_steps")
+    return _write(pictures, len(pictures.run.steps), path, fmt, frame_ms, title)
+
+
+class _Stepped(Protocol):
+    def frame(self, k: int, fmt: str = "svg", *, max_pixels: int | None = None) -> PinnedGraph: ...
+
+    def page(self, title: str) -> str: ...
+
+
+def _steps_target(path: str | Path, format: str | None, frame_ms: int, what: str) -> tuple[Path, str]:
+    """The file to write and its format, checked: format, else the suffix, else html into a directory."""
     path = Path(path)
     fmt = format or path.suffix.lstrip(".").lower() or "html"
     if fmt not in STEP_FORMATS:
-        raise ValueError(f"write_steps: format must be one of {', '.join(STEP_FORMATS)}, got {fmt!r}")
-    if not path.suffix:
-        path = path / f"index.{fmt}"
+        raise ValueError(f"{what}: format must be one of {', '.join(STEP_FORMATS)}, got {fmt!r}")
     if fmt == "gif" and (not is_whole(frame_ms) or frame_ms < 20):
-        raise ValueError(f"write_steps: frame_ms must be an int >= 20 (milliseconds), got {frame_ms!r}")
-    pictures = _step_pictures(root, rankdir, max_nodes, forward, "write_steps")
+        raise ValueError(f"{what}: frame_ms must be an int >= 20 (milliseconds), got {frame_ms!r}")
+    return (path if path.suffix else path / f"index.{fmt}"), fmt
+
+
+def _write(pictures: _Stepped, count: int, path: Path, fmt: str, frame_ms: int, title: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "gif":
         from autograd_tiny.animation import write_gif  # imported here: only GIFs need Pillow
 
-        frames = [pictures.frame(k, "png", max_pixels=GIF_WIDTH) for k in range(len(pictures.run.steps))]
+        frames = [pictures.frame(k, "png", max_pixels=GIF_WIDTH) for k in range(count)]
         return write_gif(frames, path, frame_ms)
     path.write_text(pictures.page(title), encoding="utf-8")
     return path
+
+
+# ---- a network as layers of units ---------------------------------------------------------------------
+
+
+def write_network_steps(
+    model: MLP,
+    x: Sequence[float],
+    target: float | Sequence[float],
+    path: str | Path,
+    *,
+    format: str | None = None,
+    rankdir: str = "LR",
+    frame_ms: int = 1500,
+    title: str = "Backpropagation layer by layer: the delta rules",
+) -> Path:
+    """Write draw_network's picture stepped layer by layer backward, as a page (.html) or a GIF (.gif).
+
+    Step 0 shows the forward values and the cost; each further step computes one layer's deltas,
+    from the output layer back to the first hidden layer, and colours the arrows into it by dc/dw.
+    """
+    _check_options(rankdir, "svg", "write_network_steps")
+    path, fmt = _steps_target(path, format, frame_ms, "write_network_steps")
+    pictures = network_pictures(model, x, target, rankdir=rankdir)
+    return _write(pictures, len(pictures.steps), path, fmt, frame_ms, title)
 
 
 def steps_widget(
