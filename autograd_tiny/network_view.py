@@ -187,7 +187,7 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
     scene = Scene(
         graph={"rankdir": rankdir, "fontname": _FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1"},
         nodes=nodes, edges=edges,
-        defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "#fff", "fontname": _FONT,
+        defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": _FONT,
                            "fontsize": str(FONT_SIZE), "margin": "0.12,0.05"},
                   "edge": {"arrowsize": "0.6", "color": "#bbbbbb"}},
     )  # fmt: skip
