@@ -80,7 +80,11 @@ def lay_out(scene: Scene, what: str) -> Scene:
     return replace(scene, graph=graph, nodes=nodes, edges=edges)
 
 
-def size(scene: Scene) -> tuple[float, float]:
-    """Width and height, in points, of a laid-out scene."""
-    x0, y0, x1, y1 = (float(v) for v in scene.graph["bb"].split(","))
-    return x1 - x0, y1 - y0
+def dpi_for(scene: Scene, max_pixels: int) -> str:
+    """The resolution (at most Graphviz's 96) at which a laid-out scene is at most max_pixels wide.
+
+    A title wider than a narrow graph is allowed for: the width counts as at least 600 points.
+    """
+    x0, _, x1, _ = (float(v) for v in scene.graph["bb"].split(","))
+    width = max(x1 - x0, 600.0) + 20.0  # Graphviz's margins
+    return f"{min(96.0, 72.0 * max_pixels / width):.2f}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from autograd_tiny.engine import RULES, FloatMath, Value, is_real
 from autograd_tiny.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.layout import Scene, lay_out, lines_label, size, source
+from autograd_tiny.layout import Scene, dpi_for, lay_out, lines_label, source
 from autograd_tiny.nn import MLP
 from autograd_tiny.stepping import short
 from autograd_tiny.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
@@ -143,7 +143,7 @@ class NetworkPictures:
             changes[eid] = attrs
         graph = {"label": lines_label([self.steps[k].title, _LEGEND]), "labelloc": "t", "fontname": _FONT}
         if max_pixels is not None:
-            graph["dpi"] = f"{min(96.0, 72.0 * max_pixels / max(size(self.scene)[0], 600.0)):.1f}"
+            graph["dpi"] = dpi_for(self.scene, max_pixels)
         return PinnedGraph(source(self.scene, changes, graph), format=fmt)
 
     def page(self, title: str) -> str:

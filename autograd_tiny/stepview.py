@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autograd_tiny.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.layout import Scene, lay_out, lines_label, quote, size, source
+from autograd_tiny.layout import Scene, dpi_for, lay_out, lines_label, quote, source
 from autograd_tiny.stepping import (
     CURRENT_COLOUR,
     STATUS_COLOURS,
@@ -85,7 +85,7 @@ class StepPictures:
         title = f"{step.title}\\n{quote(legend_text(self.statuses))[1:-1]}"
         graph = {"label": title, "labelloc": "t", "fontname": FONT, "fontsize": "13"}
         if max_pixels is not None:
-            graph["dpi"] = f"{min(96.0, 72.0 * max_pixels / max(size(self.scene)[0], 600.0)):.1f}"
+            graph["dpi"] = dpi_for(self.scene, max_pixels)
         return PinnedGraph(source(self.scene, self.changes(step), graph), format=fmt)
 
     def page_svg(self) -> str:
