@@ -74,7 +74,7 @@
   // ---- zoom and pan: the SVG's size in pixels is its viewBox times `scale` --------------------------
   const box = svg.viewBox.baseVal;
   const fontSize = Number(data.fontSize);
-  const readable = data.minTextPx / fontSize; // the smallest scale at which text is minTextPx tall
+  const readable = (data.minTextPx / fontSize) * 1.001; // the smallest scale at which text is minTextPx tall
   let scale = 1;
 
   function zoomTo(next, cx, cy) {
