@@ -245,7 +245,8 @@ def test_without_dot_describing_works_and_rendering_says_how_to_install(
 
 @needs_dot
 def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
-    graph, step = docs_graph.main(tmp_path)
-    assert (DOCS / graph.name).exists() and (DOCS / step.name).exists()  # the committed copies
+    graph, step, network = docs_graph.main(tmp_path)
+    assert all((DOCS / p.name).exists() for p in (graph, step, network))  # the committed copies
     assert {"out", "grad 0.9672", "tanh"} <= set(svg_texts_of(graph.read_text()))
     assert "backward step 3 of 6" in svg_texts_of(step.read_text())
+    assert "\u03b4 = -0.9677" in svg_texts_of(network.read_text())
