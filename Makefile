@@ -5,9 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test demo bench lint typecheck dot notebooks clean
+.PHONY: test demo bench lint typecheck dot chromium notebooks clean
 
-test: $(VENV)/.installed-dev dot
+test: $(VENV)/.installed-dev dot chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict autograd_tiny
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
@@ -47,6 +47,23 @@ dot:
 		echo "  Install it yourself: 'sudo apt-get install graphviz' (Debian/Ubuntu),"; \
 		echo "  'brew install graphviz' (macOS) or 'conda install -c conda-forge graphviz'."; \
 		echo "  Until then, graph rendering is unavailable and its tests are skipped."; \
+	fi
+
+# Debian's Chromium runs the browser tests (through Playwright; no browser is ever downloaded).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium for the browser tests with apt-get"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium for the browser tests with sudo apt-get"; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "WARNING: /usr/bin/chromium is not installed and I cannot install it here:"; \
+		echo "  the browser tests (tests/test_browser.py) will be SKIPPED."; \
+		echo "  Install it yourself: 'sudo apt-get install chromium' (Debian/Ubuntu)."; \
 	fi
 
 clean:

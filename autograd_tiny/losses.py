@@ -33,11 +33,12 @@ def _as_batch(outputs: Scalar | Sequence[Scalar], targets: float | Sequence[floa
 
 
 def _reduce(terms: list[Value], reduction: Reduction, where: str) -> Value:
-    if reduction == "sum":
-        return sum(terms[1:], terms[0])
-    if reduction == "mean":
-        return sum(terms[1:], terms[0]) * (1.0 / len(terms))
-    raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    total = sum(terms[1:], terms[0])
+    out = total if reduction == "sum" else total * (1.0 / len(terms))
+    out.label = f"{where} ({reduction})"  # the loss reads as such in a graph picture
+    return out
 
 
 def mse_loss(outputs: Scalar | Sequence[Scalar], targets: float | Sequence[float],
@@ -67,7 +68,13 @@ def hinge_loss(scores: Scalar | Sequence[Scalar], labels: float | Sequence[float
     for y in ys:
         if y not in (-1.0, 0.0, 1.0):
             raise ValueError(f"hinge_loss: labels must be +1 or -1 (or 0 for -1), got {y!r}")
-    return _reduce([(1 + -(y or -1.0) * s).relu() for s, y in zip(ss, ys)], reduction, "hinge_loss")
+    terms = []
+    for s, y in zip(ss, ys):
+        margin = 1 + -(y or -1.0) * s
+        margin.label = "margin"
+        terms.append(margin.relu())
+        terms[-1].label = "hinge"
+    return _reduce(terms, reduction, "hinge_loss")
 
 
 def binary_cross_entropy_with_logits(logits: Scalar | Sequence[Scalar], targets: float | Sequence[float],

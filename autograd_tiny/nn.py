@@ -233,7 +233,12 @@ class Neuron(Module):
     def _forward(self, x: Input) -> Value:
         with scope(self.scope_name):
             act: Value = sum(map(operator.mul, self.w, x), self.b)  # one * and one + per input
-            return act if self.activation == "linear" else getattr(act, self.activation)()
+            act.label = "w.x+b"  # labels make a network's graph picture readable
+            if self.activation == "linear":
+                return act
+            out: Value = getattr(act, self.activation)()
+            out.label = self.activation
+            return out
 
     def __call__(self, x: Input) -> Value:
         _check_input(x, len(self.w), "Neuron")

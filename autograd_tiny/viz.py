@@ -11,88 +11,45 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import graphviz  # type: ignore[import-untyped]
+from typing import Any, NamedTuple, Protocol
 
 from autograd_tiny.engine import Value, backward_order, creation_index, is_whole
+from autograd_tiny.graphviz_io import (
+    Graph,
+    GraphvizNotFoundError,
+    PinnedGraph,
+    check_format,
+    fit_width,
+    render,
+    to_svg,
+)
+from autograd_tiny.network_view import draw_network, labelled_forward, network_deltas, network_pictures
+from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
+from autograd_tiny.stepping import passes
+from autograd_tiny.stepview import StepPictures, build
+
+__all__ = [
+    "Graph",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
+    "PinnedGraph",
+    "backward_steps",
+    "draw_dot",
+    "draw_network",
+    "labelled_forward",
+    "network_deltas",
+    "render",
+    "steps_widget",
+    "to_svg",
+    "write_network_steps",
+    "write_steps",
+]
 
 DEFAULT_MAX_NODES = 2000
 RANKDIRS = ("LR", "TB", "RL", "BT")
-_HOT = "#d62728"  # the chain-rule step that just ran
-_INSTALL_HINT = (
-    "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) "
-    "or 'conda install -c conda-forge graphviz'; the Python package 'graphviz' alone only writes DOT text"
-)
-
-
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Graphviz's ``dot`` program is missing, so a graph can be described but not rendered.
-
-    A subclass of ``graphviz.ExecutableNotFound`` (and so of ``RuntimeError``); the original
-    error is its ``__cause__``.
-    """
-
-    def __init__(self, what: str) -> None:
-        RuntimeError.__init__(
-            self,
-            f"{what}: Graphviz's 'dot' program is not installed (not found on PATH), so the graph cannot be "
-            f"rendered; building it and reading .source still work. To render, {_INSTALL_HINT}.",
-        )
-
-
-@contextmanager
-def _dot_required(what: str) -> Iterator[None]:
-    """Turn graphviz's terse ExecutableNotFound into GraphvizNotFoundError saying how to install dot."""
-    try:
-        yield
-    except GraphvizNotFoundError:
-        raise
-    except graphviz.ExecutableNotFound as err:
-        raise GraphvizNotFoundError(what) from err
-
-
-class Graph(graphviz.Digraph):  # type: ignore[misc]
-    """A ``graphviz.Digraph`` whose rendering (pipe, render, notebook display) explains a missing dot."""
-
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_required("rendering the graph"):
-            return super().pipe(*args, **kwargs)
-
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        with _dot_required("rendering the graph"):
-            return super().render(*args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"<autograd_tiny.viz.Graph: {self.source.count(' -> ')} edges>"
-
-
-def to_svg(dot: graphviz.Digraph) -> str:
-    """The picture as SVG text; GraphvizNotFoundError if ``dot`` is not installed."""
-    with _dot_required("to_svg"):
-        svg: str = dot.pipe(format="svg", encoding="utf-8")
-    return svg
-
-
-def render(dot: graphviz.Digraph, path: str | Path, format: str | None = None) -> Path:
-    """Write the picture to ``path`` (format from ``format``, else the suffix, else ``dot.format``).
-
-    Unlike ``Digraph.render`` it writes exactly one file, no DOT source beside it. Raises
-    GraphvizNotFoundError if ``dot`` is not installed.
-    """
-    path = Path(path)
-    fmt = format or path.suffix.lstrip(".").lower() or dot.format
-    _check_format(fmt, "render")
-    with _dot_required("render"):
-        data: bytes = dot.pipe(format=fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
-
 
 # ---- text in DOT -----------------------------------------------------------------------------------
 
@@ -109,12 +66,6 @@ def _number(x: float) -> str:
     return f"{x:.4f}"
 
 
-def _check_format(fmt: str, what: str) -> None:
-    if fmt.lower() not in graphviz.FORMATS:
-        offered = ", ".join(sorted(graphviz.FORMATS))
-        raise ValueError(f"{what}: unknown output format {fmt!r}; Graphviz offers {offered}")
-
-
 # ---- one picture -----------------------------------------------------------------------------------
 
 
@@ -123,8 +74,6 @@ class _Look(NamedTuple):
 
     grad: str | None
     fill: str = ""
-    hot: bool = False  # a thick red border: the node whose chain-rule step just ran
-    faded: bool = False  # grey text and border: not reached yet
 
 
 def _value_line(name: str, v: Value, look: _Look) -> str:
@@ -132,12 +81,7 @@ def _value_line(name: str, v: Value, look: _Look) -> str:
     cells.append(f"data {_number(v.data)}")
     if look.grad is not None:
         cells.append(f"grad {look.grad}")
-    if look.faded:
-        cells = [f'<FONT COLOR="grey55">{c}</FONT>' for c in cells]
-    attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="4"'
-    attrs += f' CELLBORDER="2" COLOR="{_HOT}"' if look.hot else ' CELLBORDER="1"'
-    if look.faded:
-        attrs += ' COLOR="grey70"'
+    attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="4" CELLBORDER="1"'
     if look.fill:
         attrs += f' BGCOLOR="{look.fill}"'
     row = "".join(f"<TD>{c}</TD>" for c in cells)
@@ -216,14 +160,8 @@ def _picture(
     fmt: str,
     groups: _Clusters,
     title: str = "",
-    hot: Value | None = None,
-    hot_grad: float = 0.0,
 ) -> Graph:
-    """The DOT description of nodes (oldest first): a box per Value, an oval per operation.
-
-    ``hot`` is the node whose chain-rule step is shown: its edges are red and labelled with
-    what each input receives, local gradient times ``hot_grad``.
-    """
+    """The DOT description of nodes (oldest first): a box per Value, an oval per operation."""
     name = {v: f"v{i}" for i, v in enumerate(nodes)}
     lines = [
         # newrank lets dot rank nested clusters together: about a second of layout instead of a minute
@@ -238,13 +176,10 @@ def _picture(
         own = [_value_line(name[v], v, look(v))]
         if v.parents:
             op = f"o{name[v][1:]}"
-            red = f' color="{_HOT}" fontcolor="{_HOT}" penwidth=2' if v is hot else ""
             own.append(f"\t{op} [label=<{_html(v.op)}> shape=ellipse style=filled fillcolor=grey94 "
-                       f"margin=0.04 width=0 height=0{red}]\n")
-            edges.append(f"\t{op} -> {name[v]}{f' [{red[1:]}]' if red else ''}\n")
-            for p, local in zip(v.parents, v.local_grads):
-                extra = f" [label=<+{_number(local * hot_grad)}>{red}]" if red else ""
-                edges.append(f"\t{name[p]} -> {op}{extra}\n")
+                       f"margin=0.04 width=0 height=0]\n")
+            edges.append(f"\t{op} -> {name[v]}\n")
+            edges += [f"\t{name[p]} -> {op}\n" for p in v.parents]
         where = groups.owner.get(v)
         if where is None:
             lines += own
@@ -300,7 +235,7 @@ def _graph_nodes(root: Value, max_nodes: int, what: str) -> list[Value]:
 def _check_options(rankdir: str, fmt: str, what: str) -> None:
     if rankdir not in RANKDIRS:
         raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    _check_format(fmt, what)
+    check_format(fmt, what)
 
 
 class GraphTooLargeError(ValueError):
@@ -351,129 +286,154 @@ def draw_dot(
     return _picture(nodes, look, rankdir=rankdir, fmt=format, groups=groups, title=_html(title))
 
 
-# ---- the backward pass, step by step ---------------------------------------------------------------
+# ---- the forward and backward passes, step by step ------------------------------------------------
 
-_PENDING = "#deebf7"  # reached, its gradient still accumulating
-_CURRENT = "#ffe9a8"
+
+def _step_pictures(root: Value, rankdir: str, max_nodes: int, forward: bool, what: str) -> StepPictures:
+    """Check the arguments, then lay the graph below root out once for all the steps."""
+    _check_options(rankdir, "svg", what)
+    _graph_nodes(root, max_nodes, what)
+    return build(passes(root, forward=forward), rankdir=rankdir, what=what)
 
 
 def backward_steps(
     root: Value,
     *,
     rankdir: str = "LR",
-    scopes: Sequence[Scope] | None = None,
+    forward: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     format: str = "svg",
-) -> Iterator[Graph]:
-    """One picture per step of ``root.backward()``, in the order the engine runs them.
+) -> list[PinnedGraph]:
+    """One picture per step of ``root.backward()``, in the order the engine runs them, on one layout.
 
-    Frame 0 is the forward graph with only the seed, d root / d root = 1. Frame k shows the
-    k-th chain-rule step: that node in red, with what each of its inputs receives on the edges;
-    gradients already final in white, still accumulating in blue, not reached yet greyed ("?").
-    The numbers are this pass's d root / d node, computed with the engine's order and rule from
-    ``.data`` and ``.local_grads``: the Values' ``.grad`` is neither read nor changed.
+    Picture 0 is the seed, d root / d root = 1; picture k is the k-th chain-rule step: that node
+    outlined in red, each arrow into its operation showing ``local x grad = contribution`` and each
+    receiving box its running sum. Green: gradient final (every consumer has passed its
+    contribution); blue: still accumulating; grey: no contribution yet. ``forward=True`` puts the
+    forward pass first (the values appearing in creation order). The graph is laid out once, so
+    nothing moves between pictures. The numbers come from ``.data`` and ``.local_grads`` in the
+    engine's order and rule; ``.grad`` is neither read nor changed.
     """
-    _check_options(rankdir, format, "backward_steps")
-    nodes = _graph_nodes(root, max_nodes, "backward_steps")
-    groups = _group(nodes, scopes, "backward_steps")
-    return _frames(root, nodes, rankdir=rankdir, fmt=format, groups=groups)
+    check_format(format, "backward_steps")
+    pictures = _step_pictures(root, rankdir, max_nodes, forward, "backward_steps")
+    return [pictures.frame(k, format) for k in range(len(pictures.run.steps))]
 
 
-def _frames(root: Value, nodes: Sequence[Value], **options: Any) -> Iterator[Graph]:
-    grads = {root: 1.0}  # d root / d node accumulated so far, exactly as backward() accumulates it
-    done: set[Value] = set()
-    current: Value | None = None
-
-    def look(v: Value) -> _Look:
-        if v not in grads:
-            return _Look("?", faded=True)
-        fill = _CURRENT if v is current else ("" if v in done else _PENDING)
-        return _Look(_number(grads[v]), fill, hot=v is current)
-
-    total = len(nodes)
-    legend = "<BR/>red: this step · blue: gradient still accumulating · grey: not reached yet"
-    yield _picture(nodes, look, title=f"step 0 of {total}: the seed, d root / d root = 1{legend}", **options)
-    for step, node in enumerate(reversed(nodes), 1):  # newest first: backward_order(root)
-        g = grads[node]
-        for parent, local in zip(node.parents, node.local_grads):
-            grads[parent] = grads.get(parent, 0.0) + local * g
-        done.add(node)
-        current = node
-        who = _html(node.label or (f"the {node.op} node" if node.parents else "a leaf"))
-        n = len(node.parents)
-        what = (f"passes grad {_number(g)} times each local grad to its {n} input(s)" if n
-                else f"is a leaf: its grad {_number(g)} is final")  # fmt: skip
-        yield _picture(nodes, look, title=f"step {step} of {total}: {who} {what}{legend}",
-                       hot=node, hot_grad=g, **options)  # fmt: skip
+STEP_FORMATS = ("html", "gif")
+GIF_WIDTH = 1800  # pixels at most: a wider graph is drawn at a lower resolution, keeping the file small
 
 
-def _svg_element(svg: str) -> str:
-    """The <svg> element alone, without the XML prolog and doctype, for inlining in HTML."""
-    return svg[svg.index("<svg"):]
+def write_steps(
+    root: Value,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    rankdir: str = "LR",
+    forward: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    frame_ms: int = 1200,
+    title: str = "The forward and backward passes, step by step",
+) -> Path:
+    """Write the passes through the graph below root, step by step, and return the file written.
 
-
-def write_steps(root: Value, directory: str | Path, **options: Any) -> Path:
-    """Write backward_steps(root) as step_000.svg, step_001.svg, ... and index.html into directory.
-
-    index.html is self-contained (the pictures inline) with previous/next buttons, a slider and
-    the arrow keys. ``options`` go to backward_steps. Returns the path of index.html.
+    ``format="html"``: one self-contained page (one SVG and the steps as JSON) with buttons, a
+    slider, the arrow keys, Home/End, play/pause, zoom and pan. ``format="gif"``: an animation
+    (``frame_ms`` per step; needs Pillow) that shows on any code host. Without ``format`` the
+    suffix of path decides (.html or .gif); a path without one is a directory that gets index.html.
+    ``forward=False`` leaves out the forward pass.
     """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    svgs = [to_svg(frame) for frame in backward_steps(root, **options)]
-    width = max(3, len(str(len(svgs) - 1)))
-    for i, svg in enumerate(svgs):
-        (directory / f"step_{i:0{width}d}.svg").write_text(svg, encoding="utf-8")
-    page = directory / "index.html"
-    page.write_text(_steps_page(svgs), encoding="utf-8")
-    return page
+    path, fmt = _steps_target(path, format, frame_ms, "write_steps")
+    pictures = _step_pictures(root, rankdir, max_nodes, forward, "write_steps")
+    return _write(pictures, len(pictures.run.steps), path, fmt, frame_ms, title)
 
 
-def _steps_page(svgs: Sequence[str]) -> str:
-    frames = "\n".join(f'<div class="frame"{"" if i == 0 else " hidden"}>{_svg_element(svg)}</div>'
-                       for i, svg in enumerate(svgs))  # fmt: skip
-    last = len(svgs) - 1
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>The backward pass, step by step</title>
-<style>body{{font-family:sans-serif;margin:1em}} .bar{{margin-bottom:1em}} .bar *{{vertical-align:middle}}
-.frame svg{{max-width:100%;height:auto}}</style></head>
-<body>
-<div class="bar"><button id="prev">&#9664; previous</button>
-<input id="slider" type="range" min="0" max="{last}" value="0">
-<button id="next">next &#9654;</button> <span id="count"></span> (arrow keys work too)</div>
-{frames}
-<script>
-const frames = document.querySelectorAll(".frame"), slider = document.getElementById("slider");
-let current = 0;
-function show(i) {{
-  current = Math.max(0, Math.min(frames.length - 1, i));
-  frames.forEach((f, k) => {{ f.hidden = k !== current; }});
-  slider.value = current;
-  document.getElementById("count").textContent = "step " + current + " of " + (frames.length - 1);
-}}
-document.getElementById("prev").onclick = () => show(current - 1);
-document.getElementById("next").onclick = () => show(current + 1);
-slider.oninput = () => show(Number(slider.value));
-document.addEventListener("keydown", e => {{
-  if (e.key === "ArrowLeft") show(current - 1);
-  if (e.key === "ArrowRight") show(current + 1);
-}});
-show(0);
-</script>
-</body></html>
-"""
+class _Stepped(Protocol):
+    def frame(self, k: int, fmt: str = "svg", *, max_pixels: int | None = None) -> PinnedGraph: ...
+
+    def page(self, title: str) -> str: ...
 
 
-def steps_widget(root: Value, **options: Any) -> Any:
-    """An ipywidgets slider stepping through backward_steps(root) in a notebook (needs ipywidgets)."""
+def _steps_target(path: str | Path, format: str | None, frame_ms: int, what: str) -> tuple[Path, str]:
+    """The file to write and its format, checked: format, else the suffix, else html into a directory."""
+    path = Path(path)
+    fmt = format or path.suffix.lstrip(".").lower() or "html"
+    if fmt not in STEP_FORMATS:
+        raise ValueError(f"{what}: format must be one of {', '.join(STEP_FORMATS)}, got {fmt!r}")
+    if fmt == "gif" and (not is_whole(frame_ms) or frame_ms < 20):
+        raise ValueError(f"{what}: frame_ms must be an int >= 20 (milliseconds), got {frame_ms!r}")
+    return (path if path.suffix else path / f"index.{fmt}"), fmt
+
+
+def _write(pictures: _Stepped, count: int, path: Path, fmt: str, frame_ms: int, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "gif":
+        from autograd_tiny.animation import write_gif  # imported here: only GIFs need Pillow
+
+        frames = [pictures.frame(k, "png", max_pixels=GIF_WIDTH) for k in range(count)]
+        return write_gif(frames, path, frame_ms)
+    path.write_text(pictures.page(title), encoding="utf-8")
+    return path
+
+
+# ---- a network as layers of units ---------------------------------------------------------------------
+
+
+def write_network_steps(
+    model: MLP,
+    x: Sequence[float],
+    target: float | Sequence[float],
+    path: str | Path,
+    *,
+    format: str | None = None,
+    rankdir: str = "LR",
+    frame_ms: int = 1500,
+    title: str = "Backpropagation layer by layer: the delta rules",
+) -> Path:
+    """Write draw_network's picture stepped layer by layer backward, as a page (.html) or a GIF (.gif).
+
+    Step 0 shows the forward values and the cost; each further step computes one layer's deltas,
+    from the output layer back to the first hidden layer, and colours the arrows into it by dc/dw.
+    """
+    _check_options(rankdir, "svg", "write_network_steps")
+    path, fmt = _steps_target(path, format, frame_ms, "write_network_steps")
+    pictures = network_pictures(model, x, target, rankdir=rankdir)
+    return _write(pictures, len(pictures.steps), path, fmt, frame_ms, title)
+
+
+def steps_widget(
+    root: Value, *, rankdir: str = "LR", forward: bool = True, max_nodes: int = DEFAULT_MAX_NODES
+) -> Any:
+    """A notebook widget stepping through the passes (needs ipywidgets): play/pause, a slider, the picture.
+
+    The picture is drawn on one layout and scales to the cell's width; the step's sentence is
+    shown above it.
+    """
     import ipywidgets  # type: ignore[import-untyped]  # imported here: only notebooks need it
 
-    svgs = [_svg_element(to_svg(frame)) for frame in backward_steps(root, **options)]
-    slider = ipywidgets.IntSlider(value=0, min=0, max=len(svgs) - 1, description="step")
-    picture = ipywidgets.HTML(svgs[0])
+    pictures = _step_pictures(root, rankdir, max_nodes, forward, "steps_widget")
+    steps = pictures.run.steps
+    rendered: dict[int, str] = {}
+
+    def picture_of(k: int) -> str:
+        if k not in rendered:
+            svg = to_svg(pictures.frame(k))
+            rendered[k] = fit_width(svg[svg.index("<svg"):])
+        return rendered[k]
+
+    def caption_of(k: int) -> str:
+        return f'<p aria-live="polite"><b>{html.escape(steps[k].title)}</b>: {html.escape(steps[k].text)}</p>'
+
+    play = ipywidgets.Play(value=0, min=0, max=len(steps) - 1, interval=1200, description="play")
+    slider = ipywidgets.IntSlider(value=0, min=0, max=len(steps) - 1, description="step",
+                                  layout=ipywidgets.Layout(width="100%"))  # fmt: skip
+    ipywidgets.jslink((play, "value"), (slider, "value"))
+    caption = ipywidgets.HTML(caption_of(0))
+    picture = ipywidgets.HTML(picture_of(0), layout=ipywidgets.Layout(width="100%"))
 
     def show(change: Mapping[str, Any]) -> None:
-        picture.value = svgs[change["new"]]
+        caption.value = caption_of(change["new"])
+        picture.value = picture_of(change["new"])
 
     slider.observe(show, names="value")
-    return ipywidgets.VBox([slider, picture])
+    return ipywidgets.VBox([ipywidgets.HBox([play, slider]), caption, picture],
+                           layout=ipywidgets.Layout(width="100%"))  # fmt: skip

@@ -8,6 +8,8 @@
 # %%
 import importlib.util
 import os
+import tempfile
+from pathlib import Path
 
 from IPython.display import display
 
@@ -51,8 +53,9 @@ print(" -> ".join(v.label for v in backward_order(L)))
 
 # %% [markdown]
 # `backward_steps(L)` draws the graph after each step of that loop, without touching any `.grad`:
-# frame 0 is the seed; in frame $k$ the node of step $k$ is red, and its edges carry what each input
-# receives. Gradients that are final are white, ones still accumulating are blue, unreached ones grey.
+# frame 0 is the seed; in frame $k$ the node of step $k$ is outlined in red, each arrow into its operation
+# shows local derivative $\times$ gradient, and each receiving box its running sum. A gradient is green once
+# every consumer has passed its contribution, blue while some have not, grey before any has.
 
 # %%
 frames = list(backward_steps(L))
@@ -61,7 +64,7 @@ print(f"{len(frames)} frames: the seed and one per node")
 # %% [markdown]
 # In a live notebook with `ipywidgets`, the next cell shows a slider to move through the frames. When
 # the notebook is executed without anyone watching (as for the stored copy you may be reading on a
-# code host), or `ipywidgets` is not installed, it shows a handful of frames one after another.
+# code host), or `ipywidgets` is not installed, it shows the whole backward pass as an animation.
 
 # %%
 interactive = importlib.util.find_spec("ipywidgets") is not None and not os.environ.get(
@@ -70,8 +73,10 @@ interactive = importlib.util.find_spec("ipywidgets") is not None and not os.envi
 if interactive:
     display(steps_widget(L))
 else:
-    for k in (0, 1, 3, 5, len(frames) - 1):
-        display(frames[k])
+    from IPython.display import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        display(Image(data=write_steps(L, Path(tmp) / "backward.gif", forward=False).read_bytes()))
 
 # %% [markdown]
 # Follow `x`: it is reached first by the last `+` (step 1, contributing $1 \cdot 1 = 1$) and only much
@@ -86,16 +91,14 @@ draw_dot(L)
 # %% [markdown]
 # ## Outside the notebook
 #
-# `write_steps` writes every frame as an SVG file plus an `index.html` that steps through them with
-# buttons, a slider or the arrow keys, for a browser or a slide.
+# `write_steps(L, "steps.html")` writes one self-contained page that plays the forward pass and then
+# the backward pass, with buttons, a slider, the arrow keys, zoom and pan, for a browser or a slide;
+# `write_steps(L, "steps.gif")` writes the animation shown above.
 
 # %%
-import tempfile
-from pathlib import Path
-
 with tempfile.TemporaryDirectory() as tmp:
-    page = write_steps(L, Path(tmp) / "steps")
-    print(sorted(p.name for p in page.parent.iterdir()))
+    page = write_steps(L, Path(tmp) / "steps.html")
+    print(f"{page.name}: {page.stat().st_size:,} bytes, one picture and its steps")
 
 # %% [markdown]
 # ## Exercises

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from autograd_tiny import Value, backward_order
+from autograd_tiny import Value
 from autograd_tiny.scopes import Scope, record_scopes, scope
 
 graphviz = pytest.importorskip("graphviz")
@@ -50,10 +50,6 @@ def svg_texts(dot: graphviz.Digraph) -> list[str]:
 def boxes(source: str) -> dict[str, str]:
     """Label -> the DOT line of each labelled Value box."""
     return {m.group(1): line for line in source.splitlines() if (m := re.search(r"<B>(.*?)</B>", line))}
-
-
-def shown_grad(line: str) -> str:
-    return re.search(r"grad ([^<]*)<", line).group(1)  # type: ignore[union-attr]
 
 
 # ---- what one picture shows --------------------------------------------------------------------------
@@ -117,6 +113,14 @@ def test_color_by_grad_fills_from_white_to_red_by_magnitude() -> None:
     assert 'BGCOLOR="#f1a499"' in lines["out"]  # half-way
     x.grad = float("nan")
     assert 'BGCOLOR="#bdbdbd"' in boxes(viz.draw_dot(out, color_by_grad=True).source)["x"]
+
+
+@needs_dot
+def test_in_a_notebook_the_svg_scales_down_to_the_cell_width() -> None:
+    svg = viz.draw_dot(small_graph())._repr_mimebundle_()["image/svg+xml"]
+    root = ET.fromstring(svg)
+    assert root.get("width") == "100%" and "max-width:" in (root.get("style") or "")
+    assert root.get("viewBox")  # the shape is kept while the width follows the cell
 
 
 @needs_dot
@@ -201,8 +205,6 @@ def test_overlapping_scopes_are_rejected() -> None:
     x = Value(1.0)
     with pytest.raises(ValueError, match="draw_dot: scopes overlap without nesting"):
         viz.draw_dot(x, scopes=[Scope("a", 0, 10), Scope("b", 5, 15)])
-    with pytest.raises(ValueError, match="backward_steps: scopes overlap"):  # raised at the call
-        viz.backward_steps(x, scopes=[Scope("a", 0, 10), Scope("b", 5, 15)])
 
 
 def test_more_nodes_than_max_nodes_raise_a_clear_error_before_any_layout() -> None:
@@ -220,80 +222,6 @@ def test_a_graph_of_5000_values_is_described() -> None:
         out = (out * 0.9).tanh()
     source = viz.draw_dot(out, max_nodes=6000, color_by_grad=True).source
     assert source.count("<TABLE") == 5001
-
-
-# ---- the backward pass, step by step -------------------------------------------------------------------
-
-
-def hot_label(frame: graphviz.Digraph) -> str | None:
-    found = [label for label, line in boxes(frame.source).items() if 'CELLBORDER="2"' in line]
-    assert len(found) <= 1
-    return found[0] if found else None
-
-
-def label_all(root: Value) -> list[Value]:
-    order = backward_order(root)
-    for i, v in enumerate(order):
-        v.label = v.label or f"n{i}"
-    return order
-
-
-def test_frames_follow_the_engines_order_starting_from_the_seed() -> None:
-    out = small_graph()
-    order = label_all(out)
-    frames = list(viz.backward_steps(out))
-    assert len(frames) == len(order) + 1
-    first = boxes(frames[0].source)
-    assert hot_label(frames[0]) is None
-    assert shown_grad(first["out"]) == "1.0000"
-    assert all(shown_grad(line) == "?" for label, line in first.items() if label != "out")
-    assert [hot_label(f) for f in frames[1:]] == [v.label for v in order]
-
-
-def test_frames_show_the_accumulating_sums_and_end_with_backwards_grads() -> None:
-    out = small_graph()
-    order = label_all(out)
-    x = next(v for v in order if v.label == "x")
-    exp_x = next(v for v in order if v.op == "exp")
-    frames = list(viz.backward_steps(out))
-    assert all(v.grad == 0.0 for v in order)  # the frames never touch .grad
-    out.backward()
-    last = {label: shown_grad(line) for label, line in boxes(frames[-1].source).items()}
-    assert last == {v.label: f"{v.grad:.4f}" for v in order}
-    after_exp = boxes(frames[order.index(exp_x) + 1].source)  # x has heard from exp, not yet from *
-    assert shown_grad(after_exp["x"]) == f"{exp_x.local_grads[0] * exp_x.grad:.4f}" != f"{x.grad:.4f}"
-    assert "#deebf7" in after_exp["x"]  # the blue of a gradient still accumulating
-
-
-def test_chain_rule_step_labels_the_edges_with_what_each_input_receives() -> None:
-    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
-    out = x * y
-    out.label = "out"
-    step1 = list(viz.backward_steps(out))[1].source
-    assert "label=<+-3.0000>" in step1 and "label=<+2.0000>" in step1  # d out/dx = y, d out/dy = x
-
-
-@needs_dot
-def test_write_steps_makes_numbered_svgs_and_one_self_contained_page(tmp_path: Path) -> None:
-    page = viz.write_steps(small_graph(), tmp_path / "steps")
-    svgs = sorted((tmp_path / "steps").glob("step_*.svg"))
-    assert [p.name for p in svgs] == [f"step_{i:03d}.svg" for i in range(7)]
-    for svg in svgs:
-        ET.parse(svg)
-    text = page.read_text()
-    assert text.count("<svg") == 7 and "previous" in text and "next" in text
-    assert "<script src" not in text and "<link" not in text
-
-
-@needs_dot
-def test_steps_widget_steps_with_a_slider() -> None:
-    pytest.importorskip("ipywidgets")
-    widget = viz.steps_widget(small_graph())
-    slider, picture = widget.children
-    assert slider.max == 6
-    first = picture.value
-    slider.value = 3
-    assert picture.value != first and "step 3 of 6" in picture.value
 
 
 # ---- without Graphviz's dot -----------------------------------------------------------------------------
@@ -317,7 +245,8 @@ def test_without_dot_describing_works_and_rendering_says_how_to_install(
 
 @needs_dot
 def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
-    graph, step = docs_graph.main(tmp_path)
-    assert (DOCS / graph.name).exists() and (DOCS / step.name).exists()  # the committed copies
+    graph, step, network = docs_graph.main(tmp_path)
+    assert all((DOCS / p.name).exists() for p in (graph, step, network))  # the committed copies
     assert {"out", "grad 0.9672", "tanh"} <= set(svg_texts_of(graph.read_text()))
-    assert any(t.startswith("step 3 of 6") for t in svg_texts_of(step.read_text()))
+    assert "backward step 3 of 6" in svg_texts_of(step.read_text())
+    assert "\u03b4 = -0.9677" in svg_texts_of(network.read_text())

@@ -1,0 +1,90 @@
+"""One layout, many states: Graphviz places a picture once, and every state of it is drawn at those places.
+
+A `Scene` lists a picture's nodes and edges with their DOT attributes. `lay_out` asks ``dot``
+for positions (``-Tjson``), with each node sized for the longest text it will ever show, and
+pins them: the result carries ``pos``, ``width``, ``height`` (fixed) and the edges' splines and
+label positions. `pinned_source` then writes the DOT of one state (other labels, colours,
+classes) at exactly those places, for ``neato -n2``, which draws without moving anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from autograd_tiny.graphviz_io import run_dot
+
+Attrs = Mapping[str, str]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def quote(value: str) -> str:
+    """A DOT string literal showing ``value`` verbatim (backslashes, quotes; newlines become spaces)."""
+    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value).replace("\n", " ").replace("\t", " ")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lines_label(lines: tuple[str, ...] | list[str]) -> str:
+    """A DOT label of several centred lines, each shown verbatim."""
+    return "\\n".join(quote(line)[1:-1] for line in lines)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A picture as DOT attributes: the graph's, each node's (by name) and each edge's (by id)."""
+
+    graph: dict[str, str]
+    nodes: dict[str, dict[str, str]]
+    edges: dict[str, tuple[str, str, dict[str, str]]]  # id -> (tail node, head node, attributes)
+    defaults: dict[str, dict[str, str]] = field(default_factory=dict)  # "node"/"edge" -> attributes
+
+
+def _attrs(attrs: Attrs) -> str:
+    """DOT attributes; a ``label`` comes escaped (see `lines_label`), every other value is quoted here."""
+    return " ".join(f'{k}="{v}"' if k == "label" else f"{k}={quote(v)}" for k, v in attrs.items())
+
+
+def source(scene: Scene, changes: Mapping[str, Attrs] | None = None, graph: Attrs | None = None) -> str:
+    """The DOT text of scene, each element's attributes updated by ``changes[its id]``."""
+    changes = changes or {}
+    out = ["digraph {", f"\tgraph [{_attrs({**scene.graph, **(graph or {})})}]"]
+    out += [f"\t{kind} [{_attrs(attrs)}]" for kind, attrs in scene.defaults.items()]
+    out += [f"\t{quote(name)} [{_attrs({**attrs, **changes.get(name, {})})}]"
+            for name, attrs in scene.nodes.items()]  # fmt: skip
+    out += [f"\t{quote(tail)} -> {quote(head)} [{_attrs({'id': eid, **attrs, **changes.get(eid, {})})}]"
+            for eid, (tail, head, attrs) in scene.edges.items()]  # fmt: skip
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def lay_out(scene: Scene, what: str) -> Scene:
+    """The scene with every node and edge pinned where ``dot`` places them (sizes fixed)."""
+    laid = json.loads(run_dot(source(scene), "json", what))
+    nodes = {name: dict(attrs) for name, attrs in scene.nodes.items()}
+    for obj in laid.get("objects", ()):
+        if obj.get("name") in nodes and "pos" in obj:
+            where = {"pos": obj["pos"], "width": obj["width"], "height": obj["height"], "fixedsize": "true"}
+            nodes[obj["name"]].update(where)
+    edges = {eid: (tail, head, dict(attrs)) for eid, (tail, head, attrs) in scene.edges.items()}
+    for edge in laid.get("edges", ()):
+        eid = edge.get("id")
+        if eid in edges:
+            edges[eid][2]["pos"] = edge["pos"]
+            if "lp" in edge:
+                edges[eid][2]["lp"] = edge["lp"]
+    graph = {k: v for k, v in scene.graph.items() if k not in ("label", "rankdir", "newrank")}
+    graph["bb"] = laid["bb"]
+    return replace(scene, graph=graph, nodes=nodes, edges=edges)
+
+
+def dpi_for(scene: Scene, max_pixels: int) -> str:
+    """The resolution (at most Graphviz's 96) at which a laid-out scene is at most max_pixels wide.
+
+    A title wider than a narrow graph is allowed for: the width counts as at least 600 points.
+    """
+    x0, _, x1, _ = (float(v) for v in scene.graph["bb"].split(","))
+    width = max(x1 - x0, 600.0) + 20.0  # Graphviz's margins
+    return f"{min(96.0, 72.0 * max_pixels / width):.2f}"

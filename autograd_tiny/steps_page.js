@@ -1,0 +1,152 @@
+// Steps through one SVG: each step changes texts and classes (colours), never positions.
+// Reads its steps from the JSON in <script id="steps-data">; see autograd_tiny/steps_page.py.
+(() => {
+  "use strict";
+  const data = JSON.parse(document.getElementById("steps-data").textContent);
+  const steps = data.steps;
+  const last = steps.length - 1;
+  const $ = (id) => document.getElementById(id);
+  const view = $("view");
+  const svg = view.querySelector("svg");
+  const slider = $("slider");
+  const play = $("play");
+  let current = 0;
+  let timer = null;
+
+  // Every step's whole state, rebuilt from the stored changes: id -> [class, texts, colour].
+  const states = [];
+  data.changes.reduce((state, changes) => {
+    const next = Object.assign({}, state, changes);
+    states.push(next);
+    return next;
+  }, {});
+  const elements = {};
+  Object.keys(states[0]).forEach((id) => {
+    const el = $(id);
+    elements[id] = { el, texts: Array.from(el.querySelectorAll("text")), shapes: el.querySelectorAll("path, polygon, ellipse") };
+  });
+
+  function paint(entry, colour) {
+    const isEdge = entry.el.classList.contains("edge");
+    entry.shapes.forEach((shape, k) => {
+      if (isEdge) {
+        shape.style.stroke = colour;
+        if (shape.tagName === "polygon") shape.style.fill = colour;
+      } else if (k === 0) {
+        shape.style.fill = colour;
+      }
+    });
+  }
+
+  function show(i) {
+    current = Math.max(0, Math.min(last, i));
+    const s = steps[current];
+    const state = states[current];
+    for (const id in state) {
+      const [cls, texts, colour] = state[id];
+      const entry = elements[id];
+      entry.el.setAttribute("class", cls);
+      texts.forEach((t, k) => { if (entry.texts[k]) entry.texts[k].textContent = t; });
+      paint(entry, colour);
+    }
+    slider.value = String(current);
+    slider.setAttribute("aria-valuetext", s.title);
+    $("title").textContent = s.title;
+    $("description").textContent = s.text;
+    document.body.dataset.step = String(current);
+    if (current === last) stop();
+  }
+
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    play.textContent = "\u25B6 play";
+    play.setAttribute("aria-pressed", "false");
+  }
+
+  function start() {
+    if (current === last) show(0);
+    timer = setInterval(() => show(current + 1), Number($("speed").value));
+    play.textContent = "\u23F8 pause";
+    play.setAttribute("aria-pressed", "true");
+  }
+
+  // ---- zoom and pan: the SVG's size in pixels is its viewBox times `scale` --------------------------
+  const box = svg.viewBox.baseVal;
+  const fontSize = Number(data.fontSize);
+  const readable = (data.minTextPx / fontSize) * 1.001; // the smallest scale at which text is minTextPx tall
+  let scale = 1;
+
+  function zoomTo(next, cx, cy) {
+    const old = scale;
+    scale = Math.max(0.05, Math.min(8, next));
+    const x = cx === undefined ? view.clientWidth / 2 : cx;
+    const y = cy === undefined ? view.clientHeight / 2 : cy;
+    const left = ((view.scrollLeft + x) * scale) / old - x;
+    const top = ((view.scrollTop + y) * scale) / old - y;
+    svg.setAttribute("width", String(box.width * scale));
+    svg.setAttribute("height", String(box.height * scale));
+    view.scrollLeft = left;
+    view.scrollTop = top;
+    document.body.dataset.scale = scale.toFixed(4);
+  }
+
+  function fitScale() {
+    return (view.clientWidth - 2) / box.width;
+  }
+
+  // Fit to the width, but never so small that text falls under minTextPx, nor larger than life and a half.
+  function fitReadable() {
+    zoomTo(Math.max(readable, Math.min(fitScale(), 1.5)));
+  }
+
+  svg.removeAttribute("style");
+  $("zoom-in").addEventListener("click", () => zoomTo(scale * 1.25));
+  $("zoom-out").addEventListener("click", () => zoomTo(scale / 1.25));
+  $("zoom-fit").addEventListener("click", () => zoomTo(fitScale()));
+  view.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const r = view.getBoundingClientRect();
+    zoomTo(scale * Math.exp(-e.deltaY / 500), e.clientX - r.left, e.clientY - r.top);
+  }, { passive: false });
+  let drag = null;
+  view.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, y: e.clientY, left: view.scrollLeft, top: view.scrollTop };
+    view.setPointerCapture(e.pointerId);
+  });
+  view.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    view.scrollLeft = drag.left - (e.clientX - drag.x);
+    view.scrollTop = drag.top - (e.clientY - drag.y);
+  });
+  view.addEventListener("pointerup", () => { drag = null; });
+
+  // ---- stepping: buttons, slider, keys (one handler for the keys, whatever has focus) ----------------
+  $("first").addEventListener("click", () => { stop(); show(0); });
+  $("prev").addEventListener("click", () => { stop(); show(current - 1); });
+  $("next").addEventListener("click", () => { stop(); show(current + 1); });
+  $("last").addEventListener("click", () => { stop(); show(last); });
+  document.querySelectorAll("button.phase").forEach((b) => {
+    b.addEventListener("click", () => { stop(); show(Number(b.dataset.step)); });
+  });
+  slider.addEventListener("input", () => { stop(); show(Number(slider.value)); });
+  play.addEventListener("click", () => (timer === null ? start() : stop()));
+  $("speed").addEventListener("change", () => { if (timer !== null) { stop(); start(); } });
+  const KEYS = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 };
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    let to = null;
+    if (e.key in KEYS) to = current + KEYS[e.key];
+    else if (e.key === "Home") to = 0;
+    else if (e.key === "End") to = last;
+    if (to === null) return;
+    e.preventDefault(); // the slider, a select or the page must not act on this key as well
+    e.stopPropagation();
+    stop();
+    show(to);
+  }, true);
+
+  fitReadable();
+  window.addEventListener("resize", fitReadable);
+  show(0);
+})();

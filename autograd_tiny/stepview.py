@@ -1,0 +1,167 @@
+"""The steps of a pass (`autograd_tiny.stepping`) drawn on one fixed layout of the graph.
+
+Names in the picture are stable: the box of node i is ``v{i}``, the oval of its operation
+``o{i}``, the arrow from its result oval into it ``r{i}``, and the arrow of edge j (a Value into
+an operation) ``e{j}``. Every step is a set of attribute changes at those names; nothing moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autograd_tiny.graphviz_io import PinnedGraph, run_dot
+from autograd_tiny.layout import Scene, dpi_for, lay_out, lines_label, quote, source
+from autograd_tiny.stepping import (
+    CURRENT_COLOUR,
+    STATUS_COLOURS,
+    STATUS_MEANINGS,
+    Pass,
+    Step,
+)
+from autograd_tiny.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+
+FONT = "Helvetica"
+FONT_SIZE = 14  # points in the layout; the page never shows it smaller than 12 px on screen
+_FADED = "#777777"
+_COLOUR_NAMES = {"#eeeeee": "grey", "#ffffff": "white", "#c6dbef": "blue", "#c7e9c0": "green"}
+
+
+def legend(statuses: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(colour, its name, what it means) for every status fill used, then the current step's outline."""
+    seen: dict[str, list[str]] = {}
+    for s in statuses:
+        meanings = seen.setdefault(STATUS_COLOURS[s], [])
+        if STATUS_MEANINGS[s] not in meanings:
+            meanings.append(STATUS_MEANINGS[s])
+    entries = [(colour, _COLOUR_NAMES[colour], " / ".join(m)) for colour, m in seen.items()]
+    return [*entries, (CURRENT_COLOUR, "red outline", "this step's node and its arrows")]
+
+
+def legend_text(statuses: Sequence[str]) -> str:
+    return " · ".join(f"{name}: {meaning}" for _, name, meaning in legend(statuses))
+
+
+@dataclass(frozen=True)
+class StepPictures:
+    """A pass and its graph laid out once; each step drawn at the same places."""
+
+    run: Pass
+    scene: Scene
+
+    @property
+    def statuses(self) -> list[str]:
+        """Every status some step shows, in a fixed order."""
+        used = {s for step in self.run.steps for s in step.status}
+        return [s for s in STATUS_COLOURS if s in used]
+
+    def changes(self, step: Step) -> dict[str, dict[str, str]]:
+        """The attributes of every element in this step."""
+        out: dict[str, dict[str, str]] = {}
+        for i, lines in enumerate(step.lines):
+            status = step.status[i]
+            attrs = {"label": lines_label(lines), "fillcolor": STATUS_COLOURS[status]}
+            if status in ("waiting", "unreached"):
+                attrs["fontcolor"] = _FADED
+            if i == step.current:
+                attrs.update(color=CURRENT_COLOUR, penwidth="3")
+            out[f"v{i}"] = attrs
+        hot = {"color": CURRENT_COLOUR, "fontcolor": CURRENT_COLOUR, "penwidth": "2"}
+        if step.current is not None and self.run.nodes[step.current].parents:
+            out[f"o{step.current}"] = dict(hot)
+            out[f"r{step.current}"] = dict(hot)
+        for j, edge in enumerate(self.run.edges):
+            attrs = dict(hot) if edge.child == step.current else {}
+            attrs["label"] = lines_label([step.edge_text[j]]) if step.edge_text[j] else ""
+            out[f"e{j}"] = attrs
+        return out
+
+    def frame(self, k: int, fmt: str = "svg", *, max_pixels: int | None = None) -> PinnedGraph:
+        """Step k as a picture with its title and the legend above the graph.
+
+        ``max_pixels`` caps a raster picture's width (by lowering its resolution).
+        """
+        step = self.run.steps[k]
+        title = f"{step.title}\\n{quote(legend_text(self.statuses))[1:-1]}"
+        graph = {"label": title, "labelloc": "t", "fontname": FONT, "fontsize": "13"}
+        if max_pixels is not None:
+            graph["dpi"] = dpi_for(self.scene, max_pixels)
+        return PinnedGraph(source(self.scene, self.changes(step), graph), format=fmt)
+
+    def page_svg(self) -> str:
+        """The one SVG of a steps page: drawn with every text at its longest, each text given an id.
+
+        The page's script then shows a step by changing texts and classes, never positions.
+        """
+        svg = run_dot(source(self.scene), "svg", "write_steps", engine="neato", pinned=True).decode("utf-8")
+        return number_texts(svg[svg.index("<svg"):], "voer")
+
+    def page(self, title: str) -> str:
+        """The self-contained HTML page stepping through every step on the one SVG."""
+        css = "".join(f"g.st-{s} > path, g.st-{s} > polygon {{ fill: {colour}; }}\n"
+                      for s, colour in STATUS_COLOURS.items())  # fmt: skip
+        css += _PAGE_CSS.replace("RED", CURRENT_COLOUR)
+        entries = [LegendEntry(f"background:{colour}", f"{name}: {meaning}") for colour, name, meaning in
+                   legend(self.statuses)[:-1]]  # fmt: skip
+        entries.append(LegendEntry(f"background:#fff;border:3px solid {CURRENT_COLOUR}",
+                                   "red outline: this step's node, its operation and arrows"))  # fmt: skip
+        steps = [PageStep(s.phase, s.title, s.text) for s in self.run.steps]
+        return page(self.page_svg(), steps, self.states(), entries, title=title, font_size=FONT_SIZE, css=css)
+
+    def states(self) -> list[ElementStates]:
+        """Each step as the class and texts of every element of `page_svg` (see steps_page.js)."""
+        out = []
+        for step in self.run.steps:
+            state: ElementStates = {}
+            for i, v in enumerate(self.run.nodes):
+                hot = i == step.current
+                kind = "node value labelled" if v.label else "node value"
+                state[f"v{i}"] = (f"{kind} st-{step.status[i]}{' current' if hot else ''}", step.lines[i], "")
+                if v.parents:
+                    state[f"o{i}"] = ("node op hot" if hot else "node op", (), "")
+                    state[f"r{i}"] = ("edge result hot" if hot else "edge result", (), "")
+            for j, edge in enumerate(self.run.edges):
+                hot = edge.child == step.current
+                state[f"e{j}"] = ("edge input hot" if hot else "edge input", (step.edge_text[j],), "")
+            out.append(state)
+        return out
+
+
+_PAGE_CSS = """
+g.value.current > path, g.value.current > polygon { stroke: RED; stroke-width: 3; }
+g.hot > path, g.hot > ellipse { stroke: RED; stroke-width: 2; }
+g.hot > polygon { stroke: RED; fill: RED; }
+g.hot > text { fill: RED; }
+g.st-waiting > text, g.st-unreached > text { fill: #777; }
+g.labelled > text:first-of-type { font-weight: bold; }
+"""
+
+
+def build(run: Pass, *, rankdir: str, what: str) -> StepPictures:
+    """Lay out the graph of run once, each box and arrow label sized for its longest text."""
+    widest_nodes, widest_edges = run.widest()
+    nodes: dict[str, dict[str, str]] = {}
+    edges: dict[str, tuple[str, str, dict[str, str]]] = {}
+    for i, v in enumerate(run.nodes):
+        classes = "value labelled" if v.label else "value"
+        nodes[f"v{i}"] = {"id": f"v{i}", "class": classes, "label": lines_label(widest_nodes[i])}
+        if v.parents:
+            nodes[f"o{i}"] = {"id": f"o{i}", "class": "op", "label": lines_label([v.op]), "shape": "ellipse",
+                              "fillcolor": "#f0f0f0", "fontsize": "12", "margin": "0.04,0.02"}  # fmt: skip
+            edges[f"r{i}"] = (f"o{i}", f"v{i}", {"class": "result"})
+    for j, edge in enumerate(run.edges):
+        attrs = {"class": "input"}
+        if widest_edges[j]:
+            attrs["label"] = lines_label([widest_edges[j]])
+        edges[f"e{j}"] = (f"v{edge.parent}", f"o{edge.child}", attrs)
+    scene = Scene(
+        graph={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.35", "pad": "0.1"},
+        nodes=nodes,
+        edges=edges,
+        defaults={
+            "node": {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "fontname": FONT,
+                     "fontsize": str(FONT_SIZE), "margin": "0.12,0.05"},
+            "edge": {"fontname": FONT, "fontsize": "12", "arrowsize": "0.7"},
+        },
+    )  # fmt: skip
+    return StepPictures(run, lay_out(scene, what))

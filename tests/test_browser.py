@@ -1,0 +1,215 @@
+"""The steps page in a real browser (Playwright driving Debian's Chromium): still, exact, readable.
+
+Skipped, with the reason, when Playwright or /usr/bin/chromium is missing (``make test`` installs
+Chromium with apt when it may). No browser is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd_tiny import Value
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the test extra)")
+viz = pytest.importorskip("autograd_tiny.viz")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}: apt-get install chromium"),
+    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
+]
+
+
+def notebook3_graph() -> Value:
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
+    xw = x * w
+    xw.label = "x*w"
+    z = xw + b
+    z.label = "z"
+    y = z.tanh()
+    y.label = "y"
+    y2 = y**2
+    y2.label = "y^2"
+    loss = y2 + x
+    loss.label = "L"
+    return loss
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return viz.write_steps(notebook3_graph(), tmp_path_factory.mktemp("steps") / "nb3.html")
+
+
+class Page:
+    """An open steps page, with the console's errors collected."""
+
+    def __init__(self, browser: Any, path: Path, width: int = 1400) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900})
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(path.as_uri())
+
+    @property
+    def step(self) -> int:
+        return int(self.page.evaluate("document.body.dataset.step"))
+
+    def box(self, label: str) -> dict[str, Any]:
+        """Position, size, fill and class of the Value box whose first line is label."""
+        return self.page.evaluate(
+            """label => {
+              for (const g of document.querySelectorAll('g.value')) {
+                if (g.querySelector('text').textContent !== label) continue;
+                const shape = g.querySelector('path, polygon');
+                const r = shape.getBBox();
+                return {x: r.x, y: r.y, w: r.width, h: r.height, cls: g.getAttribute('class'),
+                        fill: getComputedStyle(shape).fill,
+                        lines: Array.from(g.querySelectorAll('text')).map(t => t.textContent)};
+              }
+              return null;
+            }""",
+            label,
+        )
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_nothing_moves_and_colours_and_texts_tell_the_truth(browser: Any, page_file: Path) -> None:
+    from autograd_tiny.stepping import STATUS_COLOURS, passes
+
+    run = passes(notebook3_graph())
+    labels = [v.label for v in run.nodes]
+    p = Page(browser, page_file)
+    first = {label: p.box(label) for label in labels}
+    for k, step in enumerate(run.steps):
+        p.page.evaluate(f"document.getElementById('slider').value = {k}; "
+                        "document.getElementById('slider').dispatchEvent(new Event('input'))")  # fmt: skip
+        assert p.step == k
+        assert p.page.text_content("#title") == step.title
+        assert p.page.text_content("#description") == step.text
+        for i, label in enumerate(labels):
+            box = p.box(label)
+            assert (box["x"], box["y"], box["w"], box["h"]) == tuple(first[label][c] for c in "xywh")
+            assert box["fill"] == rgb(STATUS_COLOURS[step.status[i]]), (k, label)
+            assert box["lines"] == list(step.lines[i])
+            assert ("current" in box["cls"]) == (i == step.current)
+        hot_edges = p.page.evaluate("Array.from(document.querySelectorAll('g.edge.input.hot text'))"
+                                    ".map(t => t.textContent)")  # fmt: skip
+        assert sorted(t for t in hot_edges if t) == sorted(t for t in step.edge_text if t)
+    assert p.errors == []
+
+
+def test_edge_arithmetic_and_running_sum_read_as_the_chain_rule(browser: Any, page_file: Path) -> None:
+    p = Page(browser, page_file)
+    p.page.keyboard.press("End")
+    while "x*w" not in p.page.text_content("#description").split(":")[1]:  # the step of x*w, going back
+        p.page.keyboard.press("ArrowLeft")
+    texts = p.page.evaluate(
+        "Array.from(document.querySelectorAll('g.edge.input.hot text')).map(t => t.textContent)")
+    assert sorted(texts) == ["-1.5 \u00d7 0.4757 = -0.7136", "0.5 \u00d7 0.4757 = 0.2379"]
+    assert p.box("x")["lines"][-1] == "grad 1 + (-0.7136) = 0.2864"
+    assert "+-" not in p.page.content()
+
+
+def test_keys_buttons_and_slider_step_exactly_one_frame_whatever_has_focus(browser: Any, page_file: Path
+                                                                          ) -> None:  # fmt: skip
+    p = Page(browser, page_file)
+    last = int(p.page.get_attribute("#slider", "max"))
+    for focus in (None, "#slider", "#next", "#speed", "#zoom-in"):
+        if focus:
+            p.page.focus(focus)
+        p.page.keyboard.press("Home")
+        assert p.step == 0
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == 1, focus
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == 2, focus
+        p.page.keyboard.press("ArrowLeft")
+        assert p.step == 1, focus
+        p.page.keyboard.press("End")
+        assert p.step == last, focus
+    p.page.click("#first")
+    assert p.step == 0
+    p.page.click("#next")
+    p.page.click("#next")
+    assert p.step == 2
+    p.page.click("#prev")
+    assert p.step == 1
+    p.page.click("#last")
+    assert p.step == last
+    p.page.click("button.phase >> text=backward pass")
+    assert p.page.text_content("#title") == "backward step 0 of 8"
+    assert p.page.get_attribute("#description", "aria-live") == "polite"
+    assert p.errors == []
+
+
+def test_play_runs_to_the_end_and_pause_stops(browser: Any, page_file: Path) -> None:
+    p = Page(browser, page_file)
+    p.page.select_option("#speed", "400")
+    p.page.click("#play")
+    assert p.page.get_attribute("#play", "aria-pressed") == "true"
+    p.page.wait_for_function("Number(document.body.dataset.step) >= 2", timeout=10_000)
+    p.page.click("#play")
+    stopped = p.step
+    p.page.wait_for_timeout(900)
+    assert p.step == stopped and p.page.get_attribute("#play", "aria-pressed") == "false"
+
+
+def text_px(p: Page) -> float:
+    """The on-screen size, in CSS pixels, of the graph's text."""
+    return float(p.page.evaluate(
+        "(() => { const t = document.querySelector('g.value text');"
+        " return parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a; })()"))  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_text_is_at_least_12_px_and_zoom_changes_the_scale(browser: Any, page_file: Path, width: int) -> None:
+    p = Page(browser, page_file, width)
+    assert text_px(p) >= 12 - 1e-6
+    before = float(p.page.evaluate("document.body.dataset.scale"))
+    p.page.click("#zoom-in")
+    after = float(p.page.evaluate("document.body.dataset.scale"))
+    assert after == pytest.approx(before * 1.25)
+    assert text_px(p) == pytest.approx(14 * after, rel=1e-3)  # the graph's text is 14 units tall
+    view = p.page.locator("#view").bounding_box()
+    p.page.mouse.move(view["x"] + view["width"] / 2, view["y"] + view["height"] / 2)
+    p.page.mouse.wheel(0, 300)
+    p.page.wait_for_timeout(100)
+    assert float(p.page.evaluate("document.body.dataset.scale")) < after
+    assert p.errors == []
+
+
+def test_a_small_graph_fits_the_width_and_a_small_mlps_page_stays_light(browser: Any, tmp_path: Path) -> None:
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    small = viz.write_steps(x * y, tmp_path / "small.html")
+    p = Page(browser, small, 800)
+    svg_width = p.page.evaluate("document.querySelector('#view svg').getBoundingClientRect().width")
+    assert svg_width <= p.page.evaluate("document.getElementById('view').clientWidth") + 1
+    nn = pytest.importorskip("autograd_tiny.nn")
+    losses = pytest.importorskip("autograd_tiny.losses")
+    model = nn.MLP(2, [3, 1], seed=0)
+    page = viz.write_steps(losses.half_squared_error(model([1.0, -2.0]), 1.0), tmp_path / "mlp.html")
+    assert page.stat().st_size < 1_000_000
+    q = Page(browser, page)
+    q.page.keyboard.press("End")
+    assert re.match(r"backward step (\d+) of \1", q.page.text_content("#title"))
+    assert q.errors == []
