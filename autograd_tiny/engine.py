@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ContextDecorator
 from typing import Any, TypeAlias, TypeGuard
 
-from autograd_tiny.symbolic import Branches, Escapes, Symbol, SymbolicMath, code
+from autograd_tiny.symbolic import Branches, Escapes, Symbol, SymbolicMath, all_paths, code, if_else
 
 Number: TypeAlias = "int | float | numbers.Real"
 Operand: TypeAlias = "Value | int | float | numbers.Real"
@@ -348,7 +348,7 @@ def _unrecorded(node: Value) -> Value:
 
 _RECORD = """
         node = _new_value(Value)
-        node.data = out = {forward}
+        node.data = out
         node.grad = 0.0
         node.label = ""
         node._g = 0.0
@@ -358,35 +358,48 @@ _RECORD = """
         node._op = {op!r}
         node._arg = {arg}
         node._x = self
-        node._y = {y}
-        {locals}
-        return node"""
+        node._y = {y}"""
 
 
 def _record_code(op: str, x: str, y: str | None, k: str | None) -> str:
     """Source making the node of op, its value and local derivatives written out from its RULES entry.
 
-    A rule that decides on its operand (relu, abs, pow's cases) is called instead, on the floats.
+    A rule that compares its operand (relu, abs, pow's cases) is written as if/else over the ways
+    its comparisons go; one that cannot be written out is called on the floats instead.
     """
     forward, local = RULES[op]
     b = y or k
     symbols = [Symbol(x), None if b is None else Symbol(b)]
     derivatives = ["node._dx", "node._dy"][: 1 if y is None else 2]
-    try:
-        forward_code = code(forward(_SYMBOLIC, *symbols))
-    except (Branches, Escapes):
-        forward_code = f"_RULES[{op!r}][0](_m, {x}, {b})"
-    try:
-        printed = local(_SYMBOLIC, *symbols, Symbol("out"))
-        locals_code = [f"{d} = {code(c)}" for d, c in zip(derivatives, printed)]
-    except (Branches, Escapes):
-        locals_code = [f"{', '.join(derivatives)}, = _RULES[{op!r}][1](_m, {x}, {b}, out)"]
+    forward_code = _written_out(
+        op, lambda: forward(_SYMBOLIC, *symbols), lambda v: [f"out = {code(v)}"],
+        f"out = _RULES[{op!r}][0](_m, {x}, {b})",
+    )  # fmt: skip
+    locals_code = _written_out(
+        op, lambda: local(_SYMBOLIC, *symbols, Symbol("out")),
+        lambda ds: [f"{d} = {code(c)}" for d, c in zip(derivatives, ds)],
+        f"{', '.join(derivatives)}, = _RULES[{op!r}][1](_m, {x}, {b}, out)",
+    )  # fmt: skip
     check = _DOMAIN.get(op.replace("k", ""))
     operands = f"{k}, {x}" if op.startswith("k") else f"{x}, {b}"
-    check_code = f"\n        {check.__name__}({operands})" if check else ""
-    return check_code + _RECORD.format(
-        forward=forward_code, op=op, arg=k, y="other" if y else "None", locals="\n        ".join(locals_code)
-    )
+    check_code = [f"{check.__name__}({operands})"] if check else []
+    indent = "\n        "
+    record = _RECORD.format(op=op, arg=k, y="other" if y else "None")
+    after = indent.join([*locals_code, "return node"])
+    return indent + indent.join(check_code + forward_code) + record + indent + after
+
+
+def _written_out(op: str, run: Callable[[], Any], lines: Callable[[Any], list[str]], call: str) -> list[str]:
+    """The lines computing what ``run`` (a rule on symbols) computes: straight, as cases, or as a call."""
+    try:
+        return lines(run())
+    except Branches:
+        try:
+            return if_else([(path, lines(result)) for path, result in all_paths(run, op)], "")
+        except (Escapes, ValueError):
+            return [call]
+    except Escapes:
+        return [call]
 
 
 def _method(

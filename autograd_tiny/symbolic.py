@@ -3,13 +3,16 @@
 Running a rule of `RULES` once on symbols writes its maths as code. `compile_graph` uses this to
 write a whole graph as one function, and the engine to write the fast path of each operation, so
 the table stays the only place where an operation's value and derivatives are written down.
-A rule that decides on its operand's value (a comparison: relu, abs) raises `Branches`, and one
-that turns its operand into a float (math.exp(x), float(x), x.data) raises `Escapes`.
+A rule that decides on its operand's value (a comparison: relu, abs) raises `Branches`, unless
+`all_paths` is exploring it: then each comparison is answered both ways, one run per way, so the
+rule can be written out as cases. A rule that turns its operand into a float (math.exp(x),
+float(x), x.data) raises `Escapes`.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +23,73 @@ class Branches(Exception):
 
 class Escapes(Exception):
     """A rule turned a symbol into a float (math.exp(x), float(x)) or read its .data."""
+
+
+# While `all_paths` explores a rule, .decide answers the comparisons it makes on symbols.
+_exploring = threading.local()
+
+
+def _decide(condition: str) -> bool:
+    """The way a rule's comparison ``condition`` (source) goes on this path; Branches if not exploring."""
+    decide: Callable[[str], bool] | None = getattr(_exploring, "decide", None)
+    if decide is None:
+        raise Branches
+    return decide(condition)
+
+
+def _comparison(symbol: str) -> Callable[[object, object], bool]:
+    """The comparison ``x symbol y`` on a symbol: a decision the rule makes on the value."""
+    return lambda x, y: _decide(f"({code(x)} {symbol} {code(y)})")
+
+
+Path = list[tuple[str, bool]]  # the conditions one run of a rule met, as source, and the way each went
+MAX_PATHS = 64  # ways through one rule's comparisons; more means the rule is not a few cases
+
+
+def all_paths(run: Callable[[], object], where: str) -> list[tuple[Path, object]]:
+    """Run ``run`` (a rule on symbols) once per way its comparisons can go: each run's path and result.
+
+    ValueError naming ``where`` past MAX_PATHS ways.
+    """
+    results: list[tuple[Path, object]] = []
+    pending: list[list[bool]] = [[]]  # choices to replay, then to extend with True first
+    while pending:
+        forced = pending.pop()
+        path: Path = []
+
+        def decide(condition: str, forced: list[bool] = forced, path: Path = path) -> bool:
+            for seen, way in path:  # the same question twice on one path has the same answer
+                if seen == condition:
+                    return way
+            k = len(path)
+            way = forced[k] if k < len(forced) else True
+            if k >= len(forced):
+                pending.append([way for _, way in path] + [False])
+            path.append((condition, way))
+            return way
+
+        _exploring.decide = decide
+        try:
+            results.append((path, run()))
+        finally:
+            _exploring.decide = None
+        if len(results) > MAX_PATHS:
+            raise ValueError(f"{where}: more than {MAX_PATHS} branches; it cannot be written out")
+    return results
+
+
+def if_else(paths: list[tuple[Path, list[str]]], indent: str, depth: int = 0) -> list[str]:
+    """Statements running the lines of the one path whose conditions hold, as nested if/else."""
+    if len(paths) == 1 or depth >= len(paths[0][0]):
+        return [indent + line for line in paths[0][1]]
+    condition = paths[0][0][depth][0]
+    taken = [p for p in paths if p[0][depth][1]]
+    other = [p for p in paths if not p[0][depth][1]]
+    inner = indent + "    "
+    return [
+        f"{indent}if {condition}:", *if_else(taken, inner, depth + 1),
+        f"{indent}else:", *if_else(other, inner, depth + 1),
+    ]  # fmt: skip
 
 
 def code(x: object) -> str:
@@ -70,7 +140,7 @@ class Symbol:
         return Symbol(f"(-{self.code})")
 
     def __bool__(self) -> bool:
-        raise Branches
+        return _decide(f"({self.code} != 0)")
 
     def __float__(self) -> float:
         raise Escapes
@@ -79,11 +149,9 @@ class Symbol:
     def data(self) -> float:
         raise Escapes
 
-    def __gt__(self, other: object) -> bool:
-        raise Branches
-
-    __lt__ = __le__ = __ge__ = __gt__
-    __eq__ = __ne__ = __gt__
+    __gt__, __lt__ = _comparison(">"), _comparison("<")
+    __ge__, __le__ = _comparison(">="), _comparison("<=")
+    __eq__, __ne__ = _comparison("=="), _comparison("!=")
 
 
 def is_symbolic(x: object) -> bool:
