@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.engine import Value, is_real, is_whole
+from autograd_tiny.engine import Value, is_real, is_whole, value_sum
 
 Scalar: TypeAlias = "Value | float"
 Reduction: TypeAlias = Literal["mean", "sum"]
@@ -35,7 +35,7 @@ def _as_batch(outputs: Scalar | Sequence[Scalar], targets: float | Sequence[floa
 def _reduce(terms: list[Value], reduction: Reduction, where: str) -> Value:
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
-    total = sum(terms[1:], terms[0])
+    total = value_sum(terms)  # one node; the numbers of micrograd's chain of +, added in the same order
     out = total if reduction == "sum" else total * (1.0 / len(terms))
     out.label = f"{where} ({reduction})"  # the loss reads as such in a graph picture
     return out
@@ -114,7 +114,7 @@ def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int],
             raise ValueError(f"cross_entropy: target must be a class index 0..{len(zs) - 1}, got {target!r}")
         top = max(z.data for z in zs)
         exps = [(z - top).exp() for z in zs]
-        terms.append(sum(exps[1:], exps[0]).log() + top - zs[target])
+        terms.append(value_sum(exps).log() + top - zs[target])
     return _reduce(terms, reduction, "cross_entropy")
 
 
@@ -122,4 +122,4 @@ def l2_penalty(parameters: Sequence[Value], alpha: float) -> Value:
     """alpha * sum of p^2: the weight penalty of micrograd's demo (gradient 2 alpha p)."""
     if not parameters:
         raise ValueError("l2_penalty: no parameters")
-    return alpha * sum((p * p for p in parameters[1:]), parameters[0] * parameters[0])
+    return alpha * value_sum([p * p for p in parameters])

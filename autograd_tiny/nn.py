@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from autograd_tiny.data import Seed, as_random, make_rng
-from autograd_tiny.engine import Value, is_real, is_whole
+from autograd_tiny.engine import Value, is_real, is_whole, value_sum
 from autograd_tiny.scopes import scope
 
 Input: TypeAlias = "Sequence[Value | float]"
@@ -232,7 +232,8 @@ class Neuron(Module):
 
     def _forward(self, x: Input) -> Value:
         with scope(self.scope_name):
-            act: Value = sum(map(operator.mul, self.w, x), self.b)  # one * and one + per input
+            # b + w0 x0 + w1 x1 + ...: micrograd's sum, to the bit, as one n-ary node instead of a chain
+            act = value_sum([self.b, *map(operator.mul, self.w, x)])
             act.label = "w.x+b"  # labels make a network's graph picture readable
             if self.activation == "linear":
                 return act

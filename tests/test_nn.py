@@ -99,12 +99,16 @@ def test_micrograd_nonlin_flag_makes_a_linear_neuron():
     assert Layer(3, 2, nonlin=False, seed=0).activation == "linear"
 
 
-def test_forward_builds_one_multiply_and_one_add_per_weight():
+def test_forward_builds_one_multiply_per_weight_and_one_sum_with_micrograds_numbers():
     from autograd_tiny import backward_order
 
-    out = Neuron(3, seed=0)([1.0, 2.0, 3.0])
-    assert [v.op for v in backward_order(out)].count("+") == 3
-    assert len(backward_order(out)) == 1 + 3 + 3 + 4  # relu, adds, multiplies, w0..w2 and b
+    neuron = Neuron(3, seed=0)
+    neuron.b.data = 0.125
+    out = neuron([1.0, 2.0, 3.0])
+    ops = [v.op for v in backward_order(out)]
+    assert ops.count("sum") == 1 and len(ops) == 1 + 1 + 3 + 4  # relu, sum, multiplies, w0..w2 and b
+    chain = neuron.b.data + neuron.w[0].data * 1.0 + neuron.w[1].data * 2.0 + neuron.w[2].data * 3.0
+    assert out.parents[0].data == chain  # added in micrograd's order: the same float to the last bit
 
 
 def test_zero_grad_clears_every_gradient():
