@@ -320,13 +320,17 @@ def plot_decision_boundary(
     resolution: int = 50,
     title: str = "",
 ) -> Path:
-    """Save a PNG of the plane coloured by predicted class, with the points on top; returns the path.
+    """Save a picture of the plane coloured by predicted class, with the points on top; returns the path.
 
+    The suffix of ``path`` names the format: .png, .svg, .pdf, .jpg, ... (`picture_format`).
     For models with two inputs. Uses matplotlib without pyplot, so no window opens.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
+    fmt = picture_format(path, "plot_decision_boundary")
+    if whole(resolution, "plot_decision_boundary: resolution") < 2:
+        raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
     _check_data(X, y, "plot_decision_boundary")
     if len(X[0]) != 2:
         raise ValueError(f"plot_decision_boundary: needs 2-D points, got {len(X[0])} coordinates")
@@ -348,6 +352,23 @@ def plot_decision_boundary(
     ax.set_title(title or "decision boundary")
     fig.tight_layout()
     target = Path(path)
-    fig.savefig(target, format="png")
+    fig.savefig(target, format=fmt)
     return target
+
+
+def picture_format(path: str | Path, where: str = "picture_format") -> str:
+    """The format matplotlib writes for ``path``'s suffix ("b.svg" -> "svg"); ValueError if it has none.
+
+    ``where`` names the caller in the message.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = Path(path).suffix.lstrip(".").lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in formats:
+        raise ValueError(
+            f"{where}: cannot tell the picture format from {str(path)!r} "
+            f"({f'suffix .{suffix}' if suffix else 'no suffix'}); use one of .{', .'.join(sorted(formats))}"
+        )
+    return suffix
 
