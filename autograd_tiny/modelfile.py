@@ -54,7 +54,7 @@ def write_model_file(path: str | os.PathLike[str], document: dict[str, Any]) -> 
     try:
         with open(tmp, "x", encoding="utf-8") as f:
             if mode is not None:
-                os.chmod(f.fileno(), mode)
+                os.chmod(tmp, mode)
             json.dump(document, f, indent=1, allow_nan=False)
             f.write("\n")
             f.flush()

@@ -99,12 +99,19 @@ def test_fit_refuses_models_and_labels_that_do_not_fit(nouts, loss, labels, mess
         fit(model, X, labels, SGD(model.parameters()), loss=loss, epochs=1, verbose=False)
 
 
-def test_plot_decision_boundary_writes_a_png(tmp_path):
+def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
     pytest.importorskip("matplotlib")
     X, y = make_spirals(n=30, classes=3, seed=0)
-    path = plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, tmp_path / "b.png", loss="cross_entropy",
-                                  resolution=10)  # fmt: skip
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    model = MLP(2, [4, 3], seed=0)
+    starts = {"b.png": b"\x89PNG\r\n\x1a\n", "b.SVG": b"<?xml", "b.pdf": b"%PDF", "b.jpg": b"\xff\xd8\xff"}
+    for name, start in starts.items():
+        path = plot_decision_boundary(model, X, y, tmp_path / name, loss="cross_entropy", resolution=10)
+        assert path.read_bytes().startswith(start), name
+    refused = {"b.txt": r"\(suffix \.txt\); use one of .*\.png", "b": r"\(no suffix\)"}
+    for name, message in refused.items():
+        with pytest.raises(ValueError, match="plot_decision_boundary: cannot tell the picture format.*" + message):
+            plot_decision_boundary(model, X, y, tmp_path / name, loss="cross_entropy", resolution=10)
+        assert not (tmp_path / name).exists()
 
 
 # ---- the cycle collector during fit -------------------------------------------------------------
