@@ -99,6 +99,9 @@ def test_fit_refuses_models_and_labels_that_do_not_fit(nouts, loss, labels, mess
         fit(model, X, labels, SGD(model.parameters()), loss=loss, epochs=1, verbose=False)
 
 
+CANNOT_TELL = "plot_decision_boundary: cannot tell the picture format.*"
+
+
 def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
     pytest.importorskip("matplotlib")
     X, y = make_spirals(n=30, classes=3, seed=0)
@@ -109,7 +112,7 @@ def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
         assert path.read_bytes().startswith(start), name
     refused = {"b.txt": r"\(suffix \.txt\); use one of .*\.png", "b": r"\(no suffix\)"}
     for name, message in refused.items():
-        with pytest.raises(ValueError, match="plot_decision_boundary: cannot tell the picture format.*" + message):
+        with pytest.raises(ValueError, match=CANNOT_TELL + message):
             plot_decision_boundary(model, X, y, tmp_path / name, loss="cross_entropy", resolution=10)
         assert not (tmp_path / name).exists()
 
