@@ -22,6 +22,7 @@ FORMAT = "autograd_tiny.model"
 FORMAT_VERSION = 1
 KEYS = ("format", "format_version", "architecture", "parameters")
 
+
 def size_limit(architecture: dict[str, Any], names: list[str]) -> int:
     """The largest file worth reading for a model: 1 MiB plus 16 times what a save of it writes.
 
