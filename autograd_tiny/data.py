@@ -117,6 +117,8 @@ def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.02, turns: flo
     _check("make_spirals", n, noise)
     if not 2 <= whole(classes, "make_spirals: classes") <= n:
         raise ValueError(f"make_spirals: classes must be an int from 2 to n={n}, got {classes!r}")
+    if not math.isfinite(real(turns, "make_spirals: turns")):
+        raise ValueError(f"make_spirals: turns must be a finite number, got {turns!r}")
     rng = make_rng(seed, "make_spirals")
     points = []
     for j in range(classes):

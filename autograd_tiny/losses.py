@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.checks import brief, whole
+from autograd_tiny.checks import brief, real, whole
 from autograd_tiny.engine import Value, is_real
 
 Scalar: TypeAlias = "Value | float"
@@ -130,4 +130,5 @@ def l2_penalty(parameters: Sequence[Value], alpha: float) -> Value:
     """alpha * sum of p^2: the weight penalty of micrograd's demo (gradient 2 alpha p)."""
     if not parameters:
         raise ValueError("l2_penalty: no parameters")
+    alpha = real(alpha, "l2_penalty: alpha")
     return alpha * sum((p * p for p in parameters[1:]), parameters[0] * parameters[0])

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from autograd_tiny.data import make_moons, make_spirals, make_xor, train_test_split
+from autograd_tiny.losses import l2_penalty
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD, Adam
 from autograd_tiny.train import FIT_GEN0_THRESHOLD, accuracy, fit, plot_decision_boundary, predict
@@ -212,6 +213,9 @@ def params():
         (lambda np: MLP(True, [1]), "MLP: nin must be an int, got bool"),
         (lambda np: MLP(2, [np.float64(3.0)]), "every layer size in nouts must be an int, got float64"),
         (lambda np: small_fit(epochs=True), "fit: epochs must be an int, got bool"),
+        (lambda np: l2_penalty(params(), True), "l2_penalty: alpha must be a real number, got bool"),
+        (lambda np: make_spirals(turns="1"), "make_spirals: turns must be a real number, got str"),
+        (lambda np: make_moons(n=np.array(10)), "make_moons: n must be an int, got ndarray"),
         (lambda np: small_fit(epochs=1, l2=np.array(0.1)), "fit: l2 must be a real number, got ndarray"),
         (lambda np: fit(MLP(2, [1]), [[0.0, 0.0]], [True], SGD(params()), verbose=False),
          "fit: every label must be an int, got bool"),
