@@ -70,15 +70,21 @@ def read_model_file(path: str | os.PathLike[str], max_bytes: int) -> dict[str, A
     """The parsed model file, its four keys checked; ``architecture`` and ``parameters`` are dicts.
 
     FileNotFoundError (or another OSError) when it cannot be read; ValueError naming the
-    problem when it is not a model file: larger than ``max_bytes``, not UTF-8 (a BOM is fine),
-    not JSON, a key twice in one object, nested too deeply, a wrong format or version.
+    problem when it is not a model file: not a regular file (a pipe, a device), larger than
+    ``max_bytes``, not UTF-8 (a BOM is fine), not JSON, a key twice in one object, nested too
+    deeply, a wrong format or version.
     """
     where = f"load: {str(path)!r}"
     try:
-        with open(path, "rb") as f:
-            raw = f.read(max_bytes + 1)  # never more: the "file" may be a device without end
+        kind = os.stat(path).st_mode
     except FileNotFoundError:
         raise FileNotFoundError(f"load: no such model file: {str(path)!r}") from None
+    if stat.S_ISDIR(kind):
+        raise IsADirectoryError(f"load: {str(path)!r} is a directory")
+    if not stat.S_ISREG(kind):  # a pipe would block, a device may never end
+        raise ValueError(f"{where} is not a regular file")
+    with open(path, "rb") as f:
+        raw = f.read(max_bytes + 1)  # never more, whatever the size said a moment ago
     if len(raw) > max_bytes:
         raise ValueError(f"{where} is larger than {max_bytes} bytes, more than a file of this model can need")
     try:

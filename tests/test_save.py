@@ -168,8 +168,18 @@ def test_a_file_larger_than_the_model_can_need_is_refused_without_reading_it_all
     before = data_and_grads(target)
     with pytest.raises(ValueError, match=r"larger than \d+ bytes"):
         target.load(huge)
-    if os.path.exists("/dev/zero"):  # endless, and its size says 0
-        with pytest.raises(ValueError, match=r"larger than \d+ bytes"):
+    assert data_and_grads(target) == before
+
+
+def test_pipes_and_devices_are_refused_before_they_are_opened(tmp_path):
+    target = with_distinct_grads(MLP(2, [3, 1], seed=5))
+    before = data_and_grads(target)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.json")  # opening it would wait for a writer forever
+        with pytest.raises(ValueError, match=r"pipe\.json' is not a regular file"):
+            target.load(tmp_path / "pipe.json")
+    if os.path.exists("/dev/zero"):  # endless, though its size says 0
+        with pytest.raises(ValueError, match="'/dev/zero' is not a regular file"):
             target.load("/dev/zero")
     assert data_and_grads(target) == before
 
