@@ -2,14 +2,23 @@
 
 With no options it runs micrograd's demo: two moons (100 points, noise 0.1), MLP(2, [16, 16, 1]),
 hinge loss with an L2 penalty of 1e-4, 100 steps of SGD with the learning rate decaying from
-1.0 to 0.1. It saves the model (JSON), the decision boundary (PNG) and the computation graph
-of one sample's forward pass and loss (SVG).
+1.0 to 0.1. It saves the model (JSON), the decision boundary and the computation graph of one
+sample's forward pass and loss (pictures in the format their file names' suffixes say).
+
+Every argument and every output path is checked before training starts. Exit status: 0 done,
+1 failed (training diverged, an output could not be written), 2 bad arguments, 130 stopped by
+a second Ctrl-C (the first one ends training after the current step and saves what was learnt).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import io
+import math
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,7 +28,16 @@ from autograd_tiny.engine import Value
 from autograd_tiny.nn import ACTIVATIONS, MLP
 from autograd_tiny.optim import SGD, Adam, Optimizer
 from autograd_tiny.scopes import record_scopes
-from autograd_tiny.train import OBJECTIVES, Objective, accuracy, fit, get_objective, plot_decision_boundary
+from autograd_tiny.train import (
+    OBJECTIVES,
+    History,
+    Objective,
+    accuracy,
+    fit,
+    get_objective,
+    picture_format,
+    plot_decision_boundary,
+)
 
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.05}
 
@@ -35,18 +53,31 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an int >= minimum."""
+
+    def parse(text: str) -> int:
         try:
-            value = kind(text)
+            value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
-        if not value >= 0:
-            raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text!r}")
         return value
 
-    parse.__name__ = kind.__name__
+    parse.__name__ = "int"
     return parse
+
+
+def _finite(text: str) -> float:
+    """An argparse type: a finite float >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,15 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train an MLP on a toy 2-D dataset and draw it",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
+        description="\n\n".join(__doc__.split("\n\n")[1:]) if __doc__ else None,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    nonneg_int, nonneg_float = _positive(int), _positive(float)
     data = train.add_argument_group("data")
     data.add_argument("--dataset", choices=["moons", "circles", "spirals", "xor"], default="moons")
-    data.add_argument("--n", type=nonneg_int, default=100, help="number of points")
-    data.add_argument("--noise", type=nonneg_float, default=None, help="noise (default: the dataset's own)")
-    data.add_argument("--classes", type=nonneg_int, default=3, help="spiral arms (spirals only)")
+    data.add_argument("--n", type=_count(1), default=100, help="number of points")
+    data.add_argument("--noise", type=_finite, default=None, help="noise (default: the dataset's own)")
+    data.add_argument("--classes", type=_count(2), default=3, help="spiral arms (spirals only)")
     model = train.add_argument_group("model")
     model.add_argument("--hidden", type=_sizes, default=[16, 16], help="hidden layer sizes, comma-separated")
     model.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")
@@ -71,21 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument("--loss", choices=list(OBJECTIVES), default=None,
                        help="default: hinge for two classes, cross_entropy for more")  # fmt: skip
     learn.add_argument("--optimizer", choices=list(DEFAULT_LR), default="sgd")
-    learn.add_argument("--epochs", "--steps", dest="epochs", type=nonneg_int, default=100,
+    learn.add_argument("--epochs", "--steps", dest="epochs", type=_count(0), default=100,
                        help="passes over the data (= steps with the default full batch)")  # fmt: skip
-    learn.add_argument("--batch-size", type=nonneg_int, default=None, help="default: the whole dataset")
-    learn.add_argument("--lr", type=nonneg_float, default=None, help="default: sgd 1, adam 0.05")
+    learn.add_argument("--batch-size", type=_count(1), default=None, help="default: the whole dataset")
+    learn.add_argument("--lr", type=_finite, default=None, help="default: sgd 1, adam 0.05")
     learn.add_argument("--schedule", choices=["linear", "constant"], default="linear",
                        help="linear: decay the learning rate to --lr / 10 over the run (micrograd's demo)")
-    learn.add_argument("--momentum", type=nonneg_float, default=0.0, help="SGD momentum")
-    learn.add_argument("--l2", type=nonneg_float, default=1e-4, help="L2 penalty on all parameters")
+    learn.add_argument("--momentum", type=_finite, default=0.0, help="SGD momentum")
+    learn.add_argument("--l2", type=_finite, default=1e-4, help="L2 penalty on all parameters")
     learn.add_argument("--seed", type=int, default=1337, help="seeds the data, the weights and the batches")
     learn.add_argument("--quiet", action="store_true", help="no progress bar")
-    out = train.add_argument_group("output")
+    out = train.add_argument_group(
+        "output", "File names are relative to --out-dir; missing directories are created. The pictures' "
+        "formats follow their suffixes (.png, .svg, .pdf, ...); the model is JSON whatever its name.",
+    )  # fmt: skip
     out.add_argument("--out-dir", type=Path, default=Path("."), help="where the three files go")
-    out.add_argument("--model-file", default="model.json")
-    out.add_argument("--boundary-file", default="decision_boundary.png")
-    out.add_argument("--graph-file", default="graph.svg")
+    out.add_argument("--model-file", type=Path, default=Path("model.json"))
+    out.add_argument("--boundary-file", type=Path, default=Path("decision_boundary.png"))
+    out.add_argument("--graph-file", type=Path, default=Path("graph.svg"))
     out.add_argument("--no-graph", action="store_true", help="skip the computation-graph picture")
     train.set_defaults(run=train_command, parser=train)
     return parser
@@ -109,75 +142,191 @@ def _optimizer(args: argparse.Namespace, model: MLP) -> Optimizer:
     return SGD(model.parameters(), lr=lr, momentum=args.momentum)
 
 
-def _draw_graph(model: MLP, objective: Objective, x: Sequence[float], label: int, path: Path) -> str | None:
-    """Render one sample's forward pass and loss, grouped by module; a reason if it cannot."""
+# ---- outputs, checked before training ----------------------------------------------------------
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, Path]:
+    """The files to write, by option; ValueError if two options name the same file."""
+    outputs = {"--model-file": args.out_dir / args.model_file,
+               "--boundary-file": args.out_dir / args.boundary_file}  # fmt: skip
+    if not args.no_graph:
+        outputs["--graph-file"] = args.out_dir / args.graph_file
+    seen: dict[str, str] = {}
+    for option, path in outputs.items():
+        real = os.path.realpath(path)
+        if real in seen:
+            raise ValueError(f"{seen[real]} and {option} name the same file, {str(path)!r}")
+        seen[real] = option
+    return outputs
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Create path's missing directories and check that a file can be written there; else ValueError."""
+    if path.is_dir():
+        raise ValueError(f"{option}: {str(path)!r} is a directory")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ValueError(f"{option}: {str(path.parent)!r} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-check-"):
+            pass
+    except OSError as e:
+        raise ValueError(f"{option}: cannot write into {str(path.parent)!r}: {e.strerror or e}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{option}: {str(path)!r} exists and is not writable")
+
+
+def _boundary_problem(path: Path) -> str | None:
+    """Why the boundary picture will be skipped (no matplotlib), or None; ValueError for a bad suffix."""
+    if importlib.util.find_spec("matplotlib") is None:
+        return "decision boundary skipped (matplotlib is not installed; pip install 'autograd_tiny[train]')"
+    from matplotlib.figure import Figure
+
+    fmt = picture_format(path, "--boundary-file")
+    probe = Figure(figsize=(1, 1))
+    probe.text(0.5, 0.5, "x")  # text, as the real picture has: .pgf needs LaTeX for it
+    try:
+        probe.savefig(io.BytesIO(), format=fmt)
+    except Exception as e:
+        raise ValueError(f"--boundary-file: matplotlib cannot write {fmt} here: {e}") from None
+    return None
+
+
+def _graph_problem(path: Path) -> str | None:
+    """Why the graph picture will be skipped (no graphviz or dot), or None; ValueError for a bad suffix."""
     try:
         import graphviz  # type: ignore[import-untyped]
+    except ImportError:
+        return "graph picture skipped (no graphviz package: pip install 'autograd_tiny[viz]')"
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in graphviz.FORMATS:
+        detail = f"suffix .{fmt}" if fmt else "no suffix"
+        raise ValueError(f"--graph-file: cannot tell the format from {str(path)!r} ({detail}); "
+                         f"use one of .{', .'.join(sorted(graphviz.FORMATS))}")  # fmt: skip
+    try:
+        graphviz.Digraph().pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        return "graph picture skipped (Graphviz's dot program is not installed: apt-get install graphviz)"
+    except graphviz.CalledProcessError as e:
+        said = e.stderr.decode(errors="replace").strip() if isinstance(e.stderr, bytes) else str(e)
+        raise ValueError(f"--graph-file: Graphviz's dot cannot write {fmt} here: {said}") from None
+    return None
 
-        from autograd_tiny.viz import draw_dot
-    except ImportError as e:
-        return f"graph picture skipped ({e}; pip install 'autograd_tiny[viz]')"
+
+# ---- training ------------------------------------------------------------------------------------
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss or a weight stopped being a finite number: what was trained is worthless."""
+
+
+def _stop_if_diverged(model: MLP) -> Callable[[int, History], None]:
+    """A fit callback raising TrainingDiverged once the epoch's loss or any weight is nan or inf."""
+
+    def check(epoch: int, history: History) -> None:
+        if not math.isfinite(history.loss[-1]):
+            raise TrainingDiverged(f"the loss of epoch {epoch + 1} is {history.loss[-1]}")
+        for name, p in model.named_parameters():
+            if not math.isfinite(p.data):
+                raise TrainingDiverged(f"after epoch {epoch + 1} parameter {name} is {p.data}")
+
+    return check
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Check everything, train, report, and write the model, the decision boundary and the graph."""
+    parser: argparse.ArgumentParser = args.parser
+    try:
+        X, y = _dataset(args)
+        classes = max(y) + 1
+        objective = get_objective(args.loss or ("hinge" if classes == 2 else "cross_entropy"))
+        if objective.single_output and classes > 2:
+            raise ValueError(f"--loss {objective.name} handles two classes; use --loss cross_entropy")
+        nout = 1 if objective.single_output else classes
+        model = MLP(2, [*args.hidden, nout], activation=args.activation, seed=args.seed)
+        optimizer = _optimizer(args, model)
+        outputs = _outputs(args)
+        skipped = {"--boundary-file": _boundary_problem(outputs["--boundary-file"])}
+        if "--graph-file" in outputs:
+            skipped["--graph-file"] = _graph_problem(outputs["--graph-file"])
+        for option, path in outputs.items():
+            _check_writable(path, option)
+    except (ValueError, TypeError, OSError) as e:
+        parser.error(str(e))  # exits with status 2
+    for problem in skipped.values():
+        if problem:
+            print(problem)
+    base_lr, steps = optimizer.lr, max(args.epochs * -(-len(X) // (args.batch_size or len(X))), 1)
+    schedule = (lambda step: base_lr * (1.0 - 0.9 * step / steps)) if args.schedule == "linear" else None
+    print(f"{args.dataset}: {len(X)} points, {classes} classes; model {model.describe()}; "
+          f"{objective.name} loss, {type(optimizer).__name__} lr={base_lr:g}", flush=True)  # fmt: skip
+    started = time.perf_counter()
+    try:
+        history = fit(model, X, y, optimizer, loss=objective, epochs=args.epochs, batch_size=args.batch_size,
+                      l2=args.l2, lr_schedule=schedule, seed=args.seed, verbose=not args.quiet,
+                      callback=_stop_if_diverged(model))  # fmt: skip
+    except (ArithmeticError, ValueError) as e:  # TrainingDiverged, or an operation overflowing (exp, **)
+        print(f"error: training diverged: {e}; nothing saved. Try a smaller --lr (it was {base_lr:g}).",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    final = accuracy(model, X, y, objective)
+    stopped = " (interrupted: keeping what was trained so far)" if history.interrupted else ""
+    print(f"trained {len(history.loss)} epochs in {time.perf_counter() - started:.1f} s{stopped}; "
+          f"final training accuracy {final:.1%}")  # fmt: skip
+    return _write_outputs(args, model, objective, (X, y), outputs, skipped, final)
+
+
+def _write_outputs(args: argparse.Namespace, model: MLP, objective: Objective, data: Dataset,
+                   outputs: dict[str, Path], skipped: dict[str, str | None], final: float
+                   ) -> int:  # fmt: skip
+    """Write each output that is not skipped; 1 if any of them failed (the others are still written)."""
+    X, y = data
+    status = 0
+    writers: dict[str, Callable[[Path], object]] = {
+        "--model-file": model.save,
+        "--boundary-file": lambda path: plot_decision_boundary(
+            model, X, y, path, loss=objective, title=f"{args.dataset}: {final:.0%} training accuracy"),
+        "--graph-file": lambda path: _draw_graph(model, objective, X[0], y[0], path),
+    }  # fmt: skip
+    names = {"--model-file": "model:            ", "--boundary-file": "decision boundary:",
+             "--graph-file": "computation graph:"}  # fmt: skip
+    for option, path in outputs.items():
+        if skipped.get(option):
+            continue
+        try:
+            writers[option](path)
+        except Exception as e:  # the file system or a renderer failed: report it, write the others
+            print(f"error: {option} {str(path)!r} could not be written: {e}", file=sys.stderr)
+            status = 1
+            continue
+        extra = "  (one sample's forward pass and loss)" if option == "--graph-file" else ""
+        print(f"{names[option]} {path}{extra}")
+    return status
+
+
+def _draw_graph(model: MLP, objective: Objective, x: Sequence[float], label: int, path: Path) -> None:
+    """Render one sample's forward pass and loss, grouped by module, in the format of path's suffix."""
+    from autograd_tiny.viz import draw_dot, render
+
     with record_scopes() as scopes:
         out = model([Value(v, label=f"x{i}") for i, v in enumerate(x)])
     loss = objective.loss([out], [label])
     loss.label = "loss"
     model.zero_grad()
     loss.backward()
-    try:
-        picture = draw_dot(loss, scopes=scopes)
-        picture.render(outfile=path, format="svg", cleanup=True)
-    except graphviz.ExecutableNotFound:
-        return "graph picture skipped (Graphviz's dot program is not installed: apt-get install graphviz)"
-    return None
-
-
-def train_command(args: argparse.Namespace) -> int:
-    """Train, report, and write the model, the decision boundary and the graph into --out-dir."""
-    parser: argparse.ArgumentParser = args.parser
-    try:
-        X, y = _dataset(args)
-        classes = max(y) + 1
-        objective = get_objective(args.loss or ("hinge" if classes == 2 else "cross_entropy"))
-        nout = 1 if objective.single_output else classes
-        model = MLP(2, [*args.hidden, nout], activation=args.activation, seed=args.seed)
-        optimizer = _optimizer(args, model)
-        if objective.single_output and classes > 2:
-            raise ValueError(f"--loss {objective.name} handles two classes; use --loss cross_entropy")
-        args.out_dir.mkdir(parents=True, exist_ok=True)
-    except (ValueError, TypeError, OSError) as e:
-        parser.error(str(e))
-    base_lr, steps = optimizer.lr, max(args.epochs * -(-len(X) // (args.batch_size or len(X))), 1)
-    schedule = (lambda step: base_lr * (1.0 - 0.9 * step / steps)) if args.schedule == "linear" else None
-    print(f"{args.dataset}: {len(X)} points, {classes} classes; model {model.describe()}; "
-          f"{objective.name} loss, {type(optimizer).__name__} lr={base_lr:g}")  # fmt: skip
-    started = time.perf_counter()
-    history = fit(model, X, y, optimizer, loss=objective, epochs=args.epochs, batch_size=args.batch_size,
-                  l2=args.l2, lr_schedule=schedule, seed=args.seed, verbose=not args.quiet)  # fmt: skip
-    final = accuracy(model, X, y, objective)
-    stopped = " (interrupted)" if history.interrupted else ""
-    print(f"trained {len(history.loss)} epochs in {time.perf_counter() - started:.1f} s{stopped}; "
-          f"final training accuracy {final:.1%}")  # fmt: skip
-    model_path = args.out_dir / args.model_file
-    model.save(model_path)
-    print(f"model:             {model_path}")
-    boundary_path = args.out_dir / args.boundary_file
-    try:
-        plot_decision_boundary(model, X, y, boundary_path, loss=objective,
-                               title=f"{args.dataset}: {final:.0%} training accuracy")  # fmt: skip
-        print(f"decision boundary: {boundary_path}")
-    except ImportError as e:
-        print(f"decision boundary skipped ({e}; pip install 'autograd_tiny[train]')")
-    if not args.no_graph:
-        graph_path = args.out_dir / args.graph_file
-        problem = _draw_graph(model, objective, X[0], y[0], graph_path)
-        print(problem or f"computation graph: {graph_path}  (one sample's forward pass and loss)")
-    return 0
+    render(draw_dot(loss, scopes=scopes), path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; the exit status (argparse itself exits with 2 on bad arguments)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    status: int = args.run(args)
+    try:
+        status: int = args.run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted: stopped at once; what was not written is not saved (a model file is never "
+              "left half-written)", file=sys.stderr)  # fmt: skip
+        return 130
     return status
 
 

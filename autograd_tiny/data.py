@@ -13,7 +13,8 @@ import random
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
-from autograd_tiny.engine import is_real, is_whole
+from autograd_tiny.checks import real, whole
+from autograd_tiny.engine import is_whole
 
 
 class RandomSource(Protocol):
@@ -36,8 +37,8 @@ def as_random(seed: Seed, where: str) -> random.Random | None:
     """``seed`` as a Random to pass on (Random(seed), or the Random itself), or None for the global one."""
     if seed is None or isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return random.Random(seed)
+    if is_whole(seed):
+        return random.Random(int(seed))  # a numpy integer too, which random.Random refuses
     kind = type(seed).__name__
     raise TypeError(f"{where}: seed must be an int, a random.Random or None, got {kind}: {seed!r}")
 
@@ -51,9 +52,9 @@ def make_rng(seed: Seed, where: str) -> RandomSource:
 
 
 def _check(where: str, n: int, noise: float, minimum: int = 1) -> None:
-    if not is_whole(n) or n < minimum:
+    if whole(n, f"{where}: n") < minimum:
         raise ValueError(f"{where}: n must be an int >= {minimum}, got {n!r}")
-    if not is_real(noise) or not 0 <= noise < math.inf:
+    if not 0 <= real(noise, f"{where}: noise") < math.inf:
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
 
 
@@ -94,7 +95,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> Dataset:
 def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = None) -> Dataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (0 < factor < 1)."""
     _check("make_circles", n, noise, minimum=2)
-    if not 0 < factor < 1:
+    if not 0 < real(factor, "make_circles: factor") < 1:
         raise ValueError(f"make_circles: factor must lie strictly between 0 and 1, got {factor!r}")
     rng = make_rng(seed, "make_circles")
     outer, inner = n // 2, n - n // 2
@@ -114,8 +115,10 @@ def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.02, turns: flo
     the points are spread over the arms as evenly as n allows.
     """
     _check("make_spirals", n, noise)
-    if not is_whole(classes) or not 2 <= classes <= n:
+    if not 2 <= whole(classes, "make_spirals: classes") <= n:
         raise ValueError(f"make_spirals: classes must be an int from 2 to n={n}, got {classes!r}")
+    if not math.isfinite(real(turns, "make_spirals: turns")):
+        raise ValueError(f"make_spirals: turns must be a finite number, got {turns!r}")
     rng = make_rng(seed, "make_spirals")
     points = []
     for j in range(classes):
@@ -150,7 +153,7 @@ def train_test_split(
         raise ValueError(f"train_test_split: X has {len(X)} points but y has {len(y)} labels")
     if len(X) < 2:
         raise ValueError(f"train_test_split: needs at least 2 points, got {len(X)}")
-    if not 0 < test_fraction < 1:
+    if not 0 < real(test_fraction, "train_test_split: test_fraction") < 1:
         raise ValueError(f"train_test_split: test_fraction must lie in (0, 1), got {test_fraction!r}")
     rng = make_rng(seed, "train_test_split")
     order = list(range(len(X)))

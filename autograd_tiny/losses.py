@@ -8,10 +8,11 @@ their gradient; they agree with PyTorch's ``F.binary_cross_entropy_with_logits``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.engine import Value, is_real, is_whole, value_sum
+from autograd_tiny.checks import brief, real, whole
+from autograd_tiny.engine import Value, is_real, value_sum
 
 Scalar: TypeAlias = "Value | float"
 Reduction: TypeAlias = Literal["mean", "sum"]
@@ -20,16 +21,30 @@ Reduction: TypeAlias = Literal["mean", "sum"]
 def _as_batch(outputs: Scalar | Sequence[Scalar], targets: float | Sequence[float], where: str
               ) -> tuple[list[Value], list[float]]:  # fmt: skip
     """Outputs as Values and targets as floats, one pair per sample; a lone output is a batch of one."""
-    outs = [outputs] if isinstance(outputs, (Value, int, float)) else list(outputs)
-    ts = [targets] if isinstance(targets, (int, float)) else list(targets)
+    outs = [outputs] if isinstance(outputs, Value) or is_real(outputs) else _listed(outputs, "outputs", where)
+    ts = [targets] if is_real(targets) else _listed(targets, "targets", where)
     if len(outs) != len(ts):
         raise ValueError(f"{where}: {len(outs)} outputs but {len(ts)} targets")
     if not outs:
         raise ValueError(f"{where}: the batch is empty")
+    values: list[Value] = []
+    for o in outs:
+        if not isinstance(o, Value) and not is_real(o):
+            raise TypeError(f"{where}: outputs must be Values or numbers, got {type(o).__name__}: {brief(o)}")
+        values.append(o if isinstance(o, Value) else Value(o))
+    numbers: list[float] = []
     for t in ts:
         if not is_real(t):
-            raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {t!r}")
-    return [o if isinstance(o, Value) else Value(o) for o in outs], [float(t) for t in ts]
+            raise TypeError(f"{where}: targets must be numbers, got {type(t).__name__}: {brief(t)}")
+        numbers.append(float(t))
+    return values, numbers
+
+
+def _listed(batch: object, what: str, where: str) -> list[object]:
+    """A batch given as a list, tuple or other iterable, as a list; TypeError for anything else."""
+    if isinstance(batch, (str, bytes)) or not isinstance(batch, Iterable):
+        raise TypeError(f"{where}: {what} must be a number or a sequence of them, got {type(batch).__name__}")
+    return list(batch)
 
 
 def _reduce(terms: list[Value], reduction: Reduction, where: str) -> Value:
@@ -103,14 +118,14 @@ def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int],
     The log-sum-exp subtracts the largest score first (a constant, so the gradient is
     unchanged: softmax(z) - onehot(target)) and never overflows.
     """
-    if isinstance(logits, Value) or not logits or isinstance(logits[0], (Value, int, float)):
+    if isinstance(logits, Value) or not logits or isinstance(logits[0], Value) or is_real(logits[0]):
         raise TypeError("cross_entropy: logits must be a batch: one list of class scores per sample")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy: {len(logits)} samples of logits but {len(targets)} targets")
     terms = []
     for row, target in zip(logits, targets):
         zs = [z if isinstance(z, Value) else Value(z) for z in row]
-        if not is_whole(target) or not 0 <= target < len(zs):
+        if not 0 <= whole(target, "cross_entropy: target") < len(zs):
             raise ValueError(f"cross_entropy: target must be a class index 0..{len(zs) - 1}, got {target!r}")
         top = max(z.data for z in zs)
         exps = [(z - top).exp() for z in zs]
@@ -122,4 +137,5 @@ def l2_penalty(parameters: Sequence[Value], alpha: float) -> Value:
     """alpha * sum of p^2: the weight penalty of micrograd's demo (gradient 2 alpha p)."""
     if not parameters:
         raise ValueError("l2_penalty: no parameters")
+    alpha = real(alpha, "l2_penalty: alpha")
     return alpha * value_sum([p * p for p in parameters])

@@ -12,19 +12,25 @@ import json
 import math
 import operator
 import os
-import uuid
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, TypeAlias
 
+from autograd_tiny.checks import brief, real, whole
 from autograd_tiny.data import Seed, as_random, make_rng
-from autograd_tiny.engine import Value, is_real, is_whole, value_sum
+from autograd_tiny.engine import Value, is_real, value_sum
+from autograd_tiny.modelfile import (
+    FORMAT,
+    FORMAT_VERSION,
+    describe,
+    first_difference,
+    read_model_file,
+    size_limit,
+    write_model_file,
+)
 from autograd_tiny.scopes import scope
 
 Input: TypeAlias = "Sequence[Value | float]"
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-FORMAT = "autograd_tiny.model"
-FORMAT_VERSION = 1
 
 
 class Module:
@@ -84,115 +90,89 @@ class Module:
     def load_state_dict(self, state: dict[str, float]) -> None:
         """Set every parameter from ``state``; on any problem raise and change nothing.
 
-        ``state`` must name exactly this model's parameters, each with a finite real number.
+        ``state`` must name exactly this model's parameters, each with a finite real number:
+        ValueError for missing, unexpected or non-finite entries, TypeError for a value that is
+        not a real number (a bool, a string, an array).
         """
-        named = dict(self.named_parameters())
+        values = self._checked_values(state, "load_state_dict")
+        for name, p in self.named_parameters():
+            p.data = values[name]
+
+    def _checked_values(self, state: object, where: str) -> dict[str, float]:
+        """``state``'s values as floats by parameter name, after checking all of them."""
         if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict: expected a dict of name -> number, got {type(state).__name__}")
-        missing = [name for name in named if name not in state]
-        unexpected = [name for name in state if name not in named]
+            raise TypeError(f"{where}: expected a dict of name -> number, got {type(state).__name__}")
+        named = self.named_parameters()
+        missing = [name for name, _ in named if name not in state]
+        known = {name for name, _ in named}
+        unexpected = [name for name in state if name not in known]
         if missing or unexpected:
             raise ValueError(
-                f"load_state_dict: parameters do not match {self.describe()}: "
+                f"{where}: parameters do not match {self.describe()}: "
                 f"missing {_preview(missing)}, unexpected {_preview(unexpected)}"
             )
-        for name, value in state.items():
-            if not is_real(value) or not math.isfinite(value):
-                raise ValueError(f"load_state_dict: parameter {name!r} must be a finite number: {value!r}")
-        for name, p in named.items():
-            p.data = float(state[name])
+        return {name: _finite_float(state[name], f"{where}: parameter {name!r}") for name, _ in named}
 
     def describe(self) -> str:
         """A one-line summary of the architecture, for messages."""
-        return _describe(self.architecture())
+        return describe(self.architecture())
 
     # ---- files ---------------------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and parameters to ``path`` as readable JSON, atomically.
 
-        The JSON goes to a temporary file in the same directory, which then replaces ``path``
-        in one step: an interrupted save leaves the old file (or none), never half a model.
+        The JSON goes to a temporary file in the target's directory, which then replaces the
+        target in one step: an interrupted save leaves the old file (or none), never half a
+        model. A symbolic link is followed (the file it points to is replaced, keeping its
+        permissions). Parameters that `load` would refuse (nan, inf) are refused here first.
         """
-        target = Path(path)
-        if not target.parent.is_dir():
-            raise FileNotFoundError(f"save: directory {str(target.parent)!r} does not exist")
-        for name, value in self.state_dict().items():
-            if not math.isfinite(value):
-                raise ValueError(f"save: parameter {name!r} is {value!r}; only finite numbers can be saved")
-        document = {
+        named = self.named_parameters()
+        parameters = {name: _finite_float(p.data, f"save: parameter {name!r}") for name, p in named}
+        write_model_file(path, {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "architecture": self.architecture(),
-            "parameters": self.state_dict(),
-        }
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with open(tmp, "x", encoding="utf-8") as f:  # a new file, with the usual permissions
-                json.dump(document, f, indent=1)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+            "parameters": parameters,
+        })  # fmt: skip
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters saved by `save` into this model; on any problem raise and change nothing.
 
-        FileNotFoundError if ``path`` does not exist; ValueError if it is not a model file of
-        a known version (corrupt, truncated, not JSON) or was saved from another architecture.
+        FileNotFoundError if ``path`` does not exist; ValueError naming what is wrong if it is
+        not a model file this model can take: corrupt or truncated, not JSON, larger than this
+        model can need, of another format version, another architecture, missing or extra
+        parameters, a value that is not a finite number.
         """
-        document = read_model_file(path)
-        if document["architecture"] != self.architecture():
+        architecture = json.loads(json.dumps(self.architecture()))  # as JSON gives it back: lists, not tuples
+        names = [name for name, _ in self.named_parameters()]
+        document = read_model_file(path, size_limit(architecture, names))
+        difference = first_difference(document["architecture"], architecture, "architecture")
+        if difference:
             raise ValueError(
-                f"load: {str(path)!r} holds a {_describe(document['architecture'])}, "
-                f"which does not fit this {self.describe()}"
+                f"load: {str(path)!r} holds a {describe(document['architecture'])}, "
+                f"which does not fit this {self.describe()} ({difference})"
             )
         try:
-            self.load_state_dict(document["parameters"])
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"load: {str(path)!r}: {e}") from None
+            values = self._checked_values(document["parameters"], f"load: {str(path)!r}")
+        except TypeError as e:  # a value of the wrong type is a bad file, like any other
+            raise ValueError(str(e)) from None
+        for name, p in self.named_parameters():
+            p.data = values[name]
 
 
-def read_model_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The checked contents of a model file: a dict with ``architecture`` and ``parameters``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"load: no such model file: {str(path)!r}") from None
-    except UnicodeDecodeError as e:
-        raise ValueError(f"load: {str(path)!r} is not a model file (not UTF-8 text: {e.reason})") from None
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"load: {str(path)!r} is not a model file (corrupt or truncated: {e})") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ValueError(f"load: {str(path)!r} is not an autograd_tiny model file (no format {FORMAT!r})")
-    if document.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"load: {str(path)!r} has format_version {document.get('format_version')!r}; "
-            f"this autograd_tiny reads version {FORMAT_VERSION}"
-        )
-    if not isinstance(document.get("architecture"), dict) or not isinstance(document.get("parameters"), dict):
-        raise ValueError(f"load: {str(path)!r} lacks an \"architecture\" or \"parameters\" object")
-    return document
+def _finite_float(value: object, what: str) -> float:
+    """``value`` as a float; TypeError unless a real number, ValueError unless finite."""
+    number = real(value, what)
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {brief(value)}")
+    return number
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"load: model files hold finite numbers only, found {name}")
-
-
-def _describe(architecture: dict[str, Any]) -> str:
-    kind = architecture.get("type", "model")
-    return f"{kind}({', '.join(f'{k}={v!r}' for k, v in architecture.items() if k != 'type')})"
-
-
-def _preview(names: list[str], limit: int = 3) -> str:
+def _preview(names: Sequence[object], limit: int = 3) -> str:
     if not names:
         return "none"
-    shown = ", ".join(names[:limit])
+    shown = ", ".join(n if isinstance(n, str) and len(n) <= 80 else brief(n) for n in names[:limit])
     return f"[{shown}{', ...' if len(names) > limit else ''}] ({len(names)})"
 
 
@@ -202,26 +182,28 @@ def _check_activation(activation: str, where: str) -> str:
     return activation
 
 
-def _check_count(n: int, what: str, where: str) -> None:
-    if not is_whole(n) or n < 1:
+def _check_count(n: int, what: str, where: str) -> int:
+    if whole(n, f"{where}: {what}") < 1:
         raise ValueError(f"{where}: {what} must be a positive int, got {n!r}")
+    return int(n)
 
 
 def _check_input(x: Input, nin: int, where: str) -> None:
     if isinstance(x, (Value, str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"{where}: expects a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+        kind = type(x).__name__
+        raise TypeError(f"{where}: expects a list of {nin} numbers or Values, got {kind}: {brief(x)}")
     if len(x) != nin:
         raise ValueError(f"{where}: expects {nin} inputs, got {len(x)}")
     for v in x:
-        if type(v) is not Value and not is_real(v):
-            raise TypeError(f"{where}: inputs must be numbers or Values, got {type(v).__name__}: {v!r}")
+        if not isinstance(v, Value) and not is_real(v):
+            raise TypeError(f"{where}: inputs must be numbers or Values, got {type(v).__name__}: {brief(v)}")
 
 
 class Neuron(Module):
     """One unit: ``activation(w . x + b)``. ``nonlin=False`` (micrograd's flag) makes it linear."""
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str = "relu", seed: Seed = None) -> None:
-        _check_count(nin, "nin", "Neuron")
+        nin = _check_count(nin, "nin", "Neuron")
         self.activation = _check_activation(activation, "Neuron") if nonlin else "linear"
         rng = make_rng(seed, "Neuron")
         self.w = [Value(rng.uniform(-1, 1), label=f"w.{i}") for i in range(nin)]
@@ -258,10 +240,10 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, nonlin: bool = True, *, activation: str = "relu", seed: Seed = None
     ) -> None:
-        _check_count(nout, "nout", "Layer")
+        nout = _check_count(nout, "nout", "Layer")
         rng = as_random(seed, "Layer")
         self.neurons = [Neuron(nin, nonlin, activation=activation, seed=rng) for _ in range(nout)]
-        self.nin, self.activation = nin, self.neurons[0].activation
+        self.nin, self.activation = len(self.neurons[0].w), self.neurons[0].activation
         self._name_children()
 
     def _children(self) -> Iterable[tuple[str, Module]]:
@@ -300,11 +282,10 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: Seed = None,
     ) -> None:
-        _check_count(nin, "nin", "MLP")
+        nin = _check_count(nin, "nin", "MLP")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        for n in nouts:
-            _check_count(n, "every layer size in nouts", "MLP")
+            raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {brief(nouts)}")
+        nouts = [_check_count(n, "every layer size in nouts", "MLP") for n in nouts]
         _check_activation(activation, "MLP")
         _check_activation(output_activation, "MLP (output_activation)")
         rng = as_random(seed, "MLP")
@@ -314,7 +295,7 @@ class MLP(Module):
                   seed=rng)
             for i in range(len(nouts))
         ]  # fmt: skip
-        self.nin, self.nouts = nin, list(nouts)
+        self.nin, self.nouts = nin, nouts  # plain ints (numpy's would not go into a JSON file)
         self.activation, self.output_activation = activation, output_activation
         self._name_children()
 

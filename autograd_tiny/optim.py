@@ -10,14 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from autograd_tiny.engine import Value, is_real, no_grad
+from autograd_tiny.checks import brief, real
+from autograd_tiny.engine import Value, no_grad
 
 
 def _check_rate(name: str, value: float, where: str, upper: float = math.inf) -> float:
-    if not is_real(value) or not 0 <= value < upper:
+    """``value`` as a float: TypeError unless a real number, ValueError unless in [0, upper)."""
+    rate = real(value, f"{where}: {name}")
+    if not 0 <= rate < upper:
         bound = f"in [0, {upper:g})" if upper < math.inf else ">= 0 and finite"
-        raise ValueError(f"{where}: {name} must be {bound}, got {value!r}")
-    return float(value)
+        raise ValueError(f"{where}: {name} must be {bound}, got {brief(value)}")
+    return rate
 
 
 class Optimizer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import math
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -19,8 +20,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeAlias, cast
 
+from autograd_tiny.checks import real, whole
 from autograd_tiny.data import Seed, linspace, make_rng
-from autograd_tiny.engine import Value, is_whole, no_grad
+from autograd_tiny.engine import Value, no_grad
 from autograd_tiny.losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -110,7 +112,7 @@ def _check_data(X: Sequence[Sequence[float]], y: Sequence[int], where: str) -> N
     if not X:
         raise ValueError(f"{where}: no data")
     for label in y:
-        if not is_whole(label) or label < 0:
+        if whole(label, f"{where}: every label") < 0:
             raise ValueError(f"{where}: labels must be class indices 0, 1, ..., got {label!r}")
 
 
@@ -128,17 +130,37 @@ def _check_fits(objective: Objective, out: Output, classes: int) -> None:
         raise ValueError(f"fit: loss {objective.name!r} needs one output per class ({classes}); got {shape}")
 
 
+FIT_GEN0_THRESHOLD = 200_000  # new container objects between two young collections while fit runs
+_threshold_lock = threading.Lock()
+_fits_running = 0
+_saved_thresholds: tuple[int, ...] = ()
+
+
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: graphs of Values hold no cycles, so reference counting
-    frees each step's graph, and the collector would only rescan the live graph again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _fewer_collections() -> Iterator[None]:
+    """Raise the cycle collector's first threshold to FIT_GEN0_THRESHOLD while fits run.
+
+    A step builds and frees a graph of some 10^5 objects; at Python's default threshold (700)
+    that wakes the collector thousands of times an epoch to rescan live Values, about half the
+    time of a moons epoch (benchmarks/fit_gc.py). The collector stays on, so cyclic garbage
+    (a callback's, another thread's) is still freed, after at most this many new objects.
+    Thresholds are process-wide: the first fit to start saves them, the last to end restores them.
+    """
+    global _fits_running, _saved_thresholds
+    with _threshold_lock:
+        if _fits_running == 0:
+            _saved_thresholds = gc.get_threshold()
+            first, *others = _saved_thresholds
+            if 0 < first < FIT_GEN0_THRESHOLD:  # 0 means collection is off: leave it so
+                gc.set_threshold(FIT_GEN0_THRESHOLD, *others)
+        _fits_running += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _threshold_lock:
+            _fits_running -= 1
+            if _fits_running == 0:
+                gc.set_threshold(*_saved_thresholds)
 
 
 @contextmanager
@@ -164,6 +186,14 @@ def _stop_requests() -> Iterator[Callable[[], bool]]:
         yield lambda: requested
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _scheduled_rate(lr_schedule: Callable[[int], float], step: int) -> float:
+    """The learning rate lr_schedule gives for this step, refused unless a finite number >= 0."""
+    lr = lr_schedule(step)
+    if not 0 <= real(lr, f"fit: lr_schedule({step})") < math.inf:
+        raise ValueError(f"fit: lr_schedule({step}) returned {lr!r}; a learning rate must be finite and >= 0")
+    return float(lr)
 
 
 def fit(
@@ -197,12 +227,12 @@ def fit(
     _check_data(X, y, "fit")
     if X_test is not None or y_test is not None:
         _check_data(X_test or [], y_test or [], "fit (test set)")
-    if not is_whole(epochs) or epochs < 0:
+    if whole(epochs, "fit: epochs") < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-    if batch_size is not None and (
-        not is_whole(batch_size) or batch_size < 1
-    ):
+    if batch_size is not None and whole(batch_size, "fit: batch_size") < 1:
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
+    if not 0 <= real(l2, "fit: l2") < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
     with no_grad():
         _check_fits(objective, model(X[0]), max(y) + 1)
     rng = make_rng(seed, "fit")
@@ -210,7 +240,7 @@ def fit(
     history = History()
     progress = _progress_bar(epochs, verbose)
     params = model.parameters()
-    with _stop_requests() as stop_requested, _cyclic_gc_paused():
+    with _stop_requests() as stop_requested, _fewer_collections():
         for epoch in range(epochs):
             order = list(range(len(X)))
             if batch_size is not None:
@@ -219,7 +249,7 @@ def fit(
             for start in range(0, len(order), size):
                 batch = order[start : start + size]
                 if lr_schedule is not None:
-                    optimizer.lr = lr_schedule(optimizer.steps)
+                    optimizer.lr = _scheduled_rate(lr_schedule, optimizer.steps)
                 outputs = [model(X[i]) for i in batch]
                 labels = [y[i] for i in batch]
                 batch_loss = objective.loss(outputs, labels)
@@ -290,13 +320,17 @@ def plot_decision_boundary(
     resolution: int = 50,
     title: str = "",
 ) -> Path:
-    """Save a PNG of the plane coloured by predicted class, with the points on top; returns the path.
+    """Save a picture of the plane coloured by predicted class, with the points on top; returns the path.
 
+    The suffix of ``path`` names the format: .png, .svg, .pdf, .jpg, ... (`picture_format`).
     For models with two inputs. Uses matplotlib without pyplot, so no window opens.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
+    fmt = picture_format(path, "plot_decision_boundary")
+    if whole(resolution, "plot_decision_boundary: resolution") < 2:
+        raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
     _check_data(X, y, "plot_decision_boundary")
     if len(X[0]) != 2:
         raise ValueError(f"plot_decision_boundary: needs 2-D points, got {len(X[0])} coordinates")
@@ -318,6 +352,23 @@ def plot_decision_boundary(
     ax.set_title(title or "decision boundary")
     fig.tight_layout()
     target = Path(path)
-    fig.savefig(target, format="png")
+    fig.savefig(target, format=fmt)
     return target
+
+
+def picture_format(path: str | Path, where: str = "picture_format") -> str:
+    """The format matplotlib writes for ``path``'s suffix ("b.svg" -> "svg"); ValueError if it has none.
+
+    ``where`` names the caller in the message.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = Path(path).suffix.lstrip(".").lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in formats:
+        raise ValueError(
+            f"{where}: cannot tell the picture format from {str(path)!r} "
+            f"({f'suffix .{suffix}' if suffix else 'no suffix'}); use one of .{', .'.join(sorted(formats))}"
+        )
+    return suffix
 

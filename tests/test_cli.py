@@ -1,10 +1,13 @@
 """The command line: `python -m autograd_tiny train` writes its files and rejects bad arguments cleanly."""
 
+import errno
 import importlib.util
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -45,23 +48,113 @@ def test_spirals_default_to_cross_entropy_with_one_output_per_class(tmp_path, ca
     assert not (tmp_path / "graph.svg").exists()
 
 
+def run_cli(*args, cwd, timeout=300):
+    """python -m autograd_tiny train ARGS in a fresh process: a small, quick problem unless ARGS say so."""
+    quick = ["--dataset", "xor", "--n", "8", "--hidden", "3", "--epochs", "3", "--quiet"]
+    return subprocess.run([sys.executable, "-m", "autograd_tiny", "train", *quick, *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("args", "message"),
     [
-        (["train", "--hidden", "16,x"], "argument --hidden: expected sizes like 16,16, got '16,x'"),
-        (["train", "--lr", "-1"], "argument --lr: must be >= 0"),
-        (["train", "--dataset", "blobs"], "argument --dataset: invalid choice: 'blobs'"),
-        (["train", "--dataset", "spirals", "--loss", "hinge"], "--loss hinge handles two classes"),
-        (["train", "--n", "1"], "make_moons: n must be an int >= 2"),
-        ([], "the following arguments are required: command"),
+        (["--hidden", "16,x"], "argument --hidden: expected sizes like 16,16, got '16,x'"),
+        (["--lr", "-1"], "argument --lr: must be a finite number >= 0, got '-1'"),
+        (["--lr", "nan"], "argument --lr: must be a finite number >= 0, got 'nan'"),
+        (["--lr", "inf"], "argument --lr: must be a finite number >= 0, got 'inf'"),
+        (["--noise", "1e999"], "argument --noise: must be a finite number >= 0"),
+        (["--batch-size", "0"], "argument --batch-size: must be >= 1, got '0'"),
+        (["--epochs", "-1"], "argument --epochs/--steps: must be >= 0, got '-1'"),
+        (["--epochs", "2.5"], "argument --epochs/--steps: expected an int, got '2.5'"),
+        (["--classes", "1"], "argument --classes: must be >= 2"),
+        (["--dataset", "blobs"], "argument --dataset: invalid choice: 'blobs'"),
+        (["--dataset", "spirals", "--loss", "hinge"], "--loss hinge handles two classes"),
+        (["--dataset", "moons", "--n", "1"], "make_moons: n must be an int >= 2"),
+        (["--boundary-file", "b.txt"], "--boundary-file: cannot tell the picture format from 'out/b.txt'"),
+        (["--boundary-file", "boundary"], "(no suffix); use one of .avif, .eps"),
+        (["--graph-file", "graph"], "--graph-file: cannot tell the format from 'out/graph' (no suffix)"),
+        (["--model-file", "same.png", "--boundary-file", "same.png"],
+         "--model-file and --boundary-file name the same file"),
+        (["--out-dir", "a_file"], "--model-file: 'a_file' is not a directory"),
+        (["--out-dir", "a_file/sub"], "--model-file: cannot write into 'a_file/sub': Not a directory"),
+        (["--model-file", "a_dir"], "--model-file: 'out/a_dir' is a directory"),
     ],
-)
-def test_bad_arguments_get_argparse_messages_not_tracebacks(argv, message, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+)  # fmt: skip
+def test_bad_arguments_exit_with_status_2_before_training_and_write_nothing(tmp_path, args, message):
+    (tmp_path / "a_file").write_text("not a directory")
+    (tmp_path / "out" / "a_dir").mkdir(parents=True)
+    result = run_cli("--out-dir", "out", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert "points," not in result.stdout  # training never started
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["a_dir"]
+
+
+def test_missing_directories_are_created_and_each_picture_takes_its_suffixes_format(tmp_path):
+    result = run_cli("--out-dir", "out", "--model-file", "sub/dir/m.json", "--boundary-file", "b.svg",
+                     "--graph-file", "pictures/g.png", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    MLP(2, [3, 1]).load(tmp_path / "out" / "sub" / "dir" / "m.json")
+    assert "<svg" in (tmp_path / "out" / "b.svg").read_text()
+    if shutil.which("dot") and importlib.util.find_spec("graphviz"):
+        assert (tmp_path / "out" / "pictures" / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert "graph picture skipped" in result.stdout
+
+
+def test_training_that_diverges_stops_with_status_1_and_saves_nothing(tmp_path):
+    result = run_cli("--out-dir", "out", "--lr", "1e300", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "error: training diverged: the loss of epoch 2 is inf; nothing saved" in result.stderr
+    assert "Try a smaller --lr (it was 1e+300)" in result.stderr and "Traceback" not in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_output_failing_after_training_gives_status_1_and_the_rest_is_written(tmp_path, monkeypatch,
+                                                                                 capsys):
+    pytest.importorskip("matplotlib")
+
+    def disk_full(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(MLP, "save", disk_full)
+    status = main(["train", "--dataset", "xor", "--n", "8", "--hidden", "3", "--epochs", "2", "--quiet",
+                   "--no-graph", "--out-dir", str(tmp_path)])  # fmt: skip
+    captured = capsys.readouterr()
+    assert status == 1
+    assert f"error: --model-file '{tmp_path / 'model.json'}' could not be written: [Errno 28]" in captured.err
+    assert (tmp_path / "decision_boundary.png").exists() and not (tmp_path / "model.json").exists()
+
+
+def start_long_training(tmp_path):
+    """A training run of 100,000 epochs in its own process, once it has printed that it starts."""
+    args = [sys.executable, "-m", "autograd_tiny", "train", "--epochs", "100000", "--quiet", "--no-graph",
+            "--out-dir", "out"]  # fmt: skip
+    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert "points," in process.stdout.readline()
+    time.sleep(1.0)  # into fit(), whose steps take a good fraction of a second each
+    return process
+
+
+def test_first_ctrl_c_ends_training_after_the_step_and_saves_what_was_learnt(tmp_path):
+    process = start_long_training(tmp_path)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert "(interrupted: keeping what was trained so far)" in out
+    MLP(2, [16, 16, 1]).load(tmp_path / "out" / "model.json")
+    assert (tmp_path / "out" / "decision_boundary.png").exists()
+
+
+def test_second_ctrl_c_stops_at_once_with_status_130_and_no_traceback(tmp_path):
+    process = start_long_training(tmp_path)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "interrupted: stopped at once" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "model.json").exists()
 
 
 def test_module_entry_point_prints_help():
@@ -69,3 +162,4 @@ def test_module_entry_point_prints_help():
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0
     assert "--out-dir" in result.stdout and "--steps" in result.stdout
+    assert "130" in result.stdout  # the exit statuses are part of the help

@@ -392,7 +392,7 @@ def test_a_malformed_file_is_a_value_error_naming_the_problem(case: str, tmp_pat
         ),
         (
             lambda h, d: (h, struct.pack("<d", math.nan) + d[8:]),
-            r"'layers.0.neurons.0.w.0' must be a finite number: nan",
+            r"'layers.0.neurons.0.w.0' must be a finite number, got nan",
         ),
     ],
 )

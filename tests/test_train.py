@@ -1,14 +1,18 @@
 """Training: micrograd's demo recipe, spirals, XOR, the history, Ctrl-C, and the decision-boundary picture."""
 
 import gc
+import math
 import signal
+import sys
+import threading
 
 import pytest
 
 from autograd_tiny.data import make_moons, make_spirals, make_xor, train_test_split
+from autograd_tiny.losses import l2_penalty
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD, Adam
-from autograd_tiny.train import accuracy, fit, plot_decision_boundary, predict
+from autograd_tiny.train import FIT_GEN0_THRESHOLD, accuracy, fit, plot_decision_boundary, predict
 
 
 @pytest.mark.slow
@@ -96,9 +100,142 @@ def test_fit_refuses_models_and_labels_that_do_not_fit(nouts, loss, labels, mess
         fit(model, X, labels, SGD(model.parameters()), loss=loss, epochs=1, verbose=False)
 
 
-def test_plot_decision_boundary_writes_a_png(tmp_path):
+CANNOT_TELL = "plot_decision_boundary: cannot tell the picture format.*"
+
+
+def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
     pytest.importorskip("matplotlib")
     X, y = make_spirals(n=30, classes=3, seed=0)
-    path = plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, tmp_path / "b.png", loss="cross_entropy",
-                                  resolution=10)  # fmt: skip
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    model = MLP(2, [4, 3], seed=0)
+    starts = {"b.png": b"\x89PNG\r\n\x1a\n", "b.SVG": b"<?xml", "b.pdf": b"%PDF", "b.jpg": b"\xff\xd8\xff"}
+    for name, start in starts.items():
+        path = plot_decision_boundary(model, X, y, tmp_path / name, loss="cross_entropy", resolution=10)
+        assert path.read_bytes().startswith(start), name
+    refused = {"b.txt": r"\(suffix \.txt\); use one of .*\.png", "b": r"\(no suffix\)"}
+    for name, message in refused.items():
+        with pytest.raises(ValueError, match=CANNOT_TELL + message):
+            plot_decision_boundary(model, X, y, tmp_path / name, loss="cross_entropy", resolution=10)
+        assert not (tmp_path / name).exists()
+
+
+# ---- the cycle collector during fit -------------------------------------------------------------
+
+
+@pytest.fixture
+def thresholds():
+    """Odd collector thresholds for the test to find again, and the process's own put back after it."""
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    gc.set_threshold(555, 7, 3)
+    yield (555, 7, 3)
+    gc.set_threshold(*saved)
+    if enabled:
+        gc.enable()
+
+
+def small_fit(**kwargs):
+    X, y = make_xor(seed=0)
+    model = MLP(2, [2, 1], seed=0)
+    return fit(model, X, y, SGD(model.parameters(), lr=0.1), loss="mse", verbose=False, **kwargs)
+
+
+def test_fit_keeps_the_collector_on_and_restores_its_thresholds_exactly(thresholds):
+    seen = []
+    small_fit(epochs=2, callback=lambda epoch, history: seen.append((gc.isenabled(), gc.get_threshold())))
+    assert seen == [(True, (FIT_GEN0_THRESHOLD, 7, 3))] * 2
+    assert gc.get_threshold() == thresholds and gc.isenabled()
+
+    def fail(epoch, history):
+        raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        small_fit(epochs=2, callback=fail)
+    assert gc.get_threshold() == thresholds and gc.isenabled()
+
+    gc.disable()  # the user's choice stands: fit neither enables the collector nor changes a threshold
+    small_fit(epochs=1)
+    assert gc.get_threshold() == thresholds and not gc.isenabled()
+
+
+def test_thresholds_are_restored_after_nested_and_concurrent_fits(thresholds):
+    small_fit(epochs=2, callback=lambda epoch, history: small_fit(epochs=1))
+    assert gc.get_threshold() == thresholds
+    threads = [threading.Thread(target=small_fit, kwargs={"epochs": 30}) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.get_threshold() == thresholds
+
+
+def test_cyclic_garbage_made_during_fit_is_collected_so_memory_stays_bounded():
+    keep = []  # hold no garbage ourselves: each list below refers only to itself
+
+    def make_cyclic_garbage(epoch, history):
+        for _ in range(25_000):
+            cycle: list = []
+            cycle.append(cycle)
+        keep.append(sys.getallocatedblocks())
+
+    gc.collect()
+    start = sys.getallocatedblocks()
+    small_fit(epochs=40, callback=make_cyclic_garbage)  # 10^6 lists of 2 memory blocks each, all garbage
+    assert max(keep) - start < 1_000_000  # never collected, they would hold 2 * 10^6 blocks
+
+
+# ---- numbers: what counts as one (engine.is_real / is_whole) ------------------------------------
+
+
+def test_numpy_numbers_serve_as_learning_rates_inputs_and_labels():
+    np = pytest.importorskip("numpy")
+    X, y = make_xor(seed=0)
+    a, b = MLP(2, [4, 1], activation="tanh", seed=0), MLP(2, [4, 1], activation="tanh", seed=0)
+    assert a([np.float32(0.5), np.float64(-1.0)]).data == b([float(np.float32(0.5)), -1.0]).data
+    fit(a, [[np.float32(v) for v in x] for x in X], [np.int64(t) for t in y],
+        SGD(a.parameters(), lr=np.float32(0.1)), loss="mse", epochs=3, verbose=False)  # fmt: skip
+    fit(b, X, y, SGD(b.parameters(), lr=float(np.float32(0.1))), loss="mse", epochs=3, verbose=False)
+    assert a.state_dict() == b.state_dict()
+    adam = Adam(a.parameters(), lr=np.float64(0.01), betas=(np.float32(0.9), 0.999))
+    assert adam.beta1 == float(np.float32(0.9))
+
+
+def params():
+    return MLP(2, [1], seed=0).parameters()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda np: SGD(params(), lr=True), "SGD: lr must be a real number, got bool"),
+        (lambda np: SGD(params(), lr=np.array([0.1])), "SGD: lr must be a real number, got ndarray"),
+        (lambda np: Adam(params(), eps="1e-8"), "Adam: eps must be a real number, got str"),
+        (lambda np: MLP(2, [1], seed=0)([True, 1.0]), "MLP: inputs must be numbers or Values, got bool"),
+        (lambda np: MLP(2, [1], seed=0)([np.array([1.0]), 1.0]), "inputs must be numbers or Values, got nd"),
+        (lambda np: MLP(True, [1]), "MLP: nin must be an int, got bool"),
+        (lambda np: MLP(2, [np.float64(3.0)]), "every layer size in nouts must be an int, got float64"),
+        (lambda np: small_fit(epochs=True), "fit: epochs must be an int, got bool"),
+        (lambda np: l2_penalty(params(), True), "l2_penalty: alpha must be a real number, got bool"),
+        (lambda np: make_spirals(turns="1"), "make_spirals: turns must be a real number, got str"),
+        (lambda np: make_moons(n=np.array(10)), "make_moons: n must be an int, got ndarray"),
+        (lambda np: small_fit(epochs=1, l2=np.array(0.1)), "fit: l2 must be a real number, got ndarray"),
+        (lambda np: fit(MLP(2, [1]), [[0.0, 0.0]], [True], SGD(params()), verbose=False),
+         "fit: every label must be an int, got bool"),
+    ],
+)
+def test_bools_arrays_and_strings_are_not_numbers_and_the_type_error_names_their_type(call, message):
+    np = pytest.importorskip("numpy")
+    with pytest.raises(TypeError, match=message):
+        call(np)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"l2": -1e-4}, "fit: l2 must be a finite number >= 0, got -0.0001"),
+        ({"l2": math.inf}, "fit: l2 must be a finite number >= 0, got inf"),
+        ({"lr_schedule": lambda step: math.nan}, r"fit: lr_schedule\(0\) returned nan"),
+        ({"lr_schedule": lambda step: 0.1 - step}, r"fit: lr_schedule\(1\) returned -0.9"),
+    ],
+)
+def test_fit_refuses_a_negative_or_infinite_penalty_and_a_schedule_leaving_the_range(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        small_fit(epochs=3, **kwargs)
