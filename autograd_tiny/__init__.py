@@ -14,6 +14,7 @@ from autograd_tiny.engine import (
     no_grad,
 )
 from autograd_tiny.gradcheck import GradcheckError, gradcheck, numerical_grad
+from autograd_tiny.replay import Replayed, SampleReplay, compile_replay
 
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot
@@ -21,9 +22,12 @@ if TYPE_CHECKING:
 __all__ = [
     "RULES",
     "GradcheckError",
+    "Replayed",
+    "SampleReplay",
     "Value",
     "backward_order",
     "compile_graph",
+    "compile_replay",
     "define_op",
     "draw_dot",
     "enable_grad",

@@ -19,7 +19,9 @@ once, while recording, and is baked into the graph.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from autograd_tiny.engine import RULES, FloatMath, Value, backward_order
@@ -29,6 +31,23 @@ Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 
 class _Branches(Exception):
     """A rule looked at a symbol's value (a comparison): it must be called at replay time."""
+
+
+# While `autograd_tiny.arraymath` explores a rule's branches, .decide answers its comparisons.
+_exploring = threading.local()
+
+
+def _decide(condition: str) -> bool:
+    """The branch a rule takes on ``condition`` (Python source), if one is being explored; else _Branches."""
+    decide: Callable[[str], bool] | None = getattr(_exploring, "decide", None)
+    if decide is None:
+        raise _Branches
+    return decide(condition)
+
+
+def _comparison(symbol: str) -> Callable[[object, object], bool]:
+    """The comparison method ``x symbol y`` on a symbol: a decision the rule makes on the value."""
+    return lambda x, y: _decide(f"({_code(x)} {symbol} {_code(y)})")
 
 
 def _code(x: object) -> str:
@@ -76,12 +95,12 @@ class _Symbol:
         return _Symbol(f"(-{self.code})")
 
     def __bool__(self) -> bool:
-        raise _Branches
+        return _decide(f"({self.code} != 0)")
 
-    def __gt__(self, other: object) -> bool:
-        raise _Branches
-
-    __lt__ = __le__ = __ge__ = __gt__
+    __gt__, __lt__ = _comparison(">"), _comparison("<")
+    __ge__, __le__ = _comparison(">="), _comparison("<=")
+    __eq__, __ne__ = _comparison("=="), _comparison("!=")
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _SymbolicMath:
@@ -114,36 +133,76 @@ def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
     order = backward_order(output)[::-1]  # parents before children
     number = {node: i for i, node in enumerate(order)}
     position = _check_inputs(inputs, number)
+    code = graph_code(order, list(position))
+    header = [f"{', '.join(f'v{number[x]}' for x in position)}, = _xs"] if position else []
+    result = f"return v{len(order) - 1}, [{', '.join(code.grads)}]"
+    body = [*header, *(line for _, line in code.forward), *code.backward, result]
+    source = "\n".join(["def replay(_xs, _c):", *(f"    {line}" for line in body)])
+    exec(compile(source, "<compile_graph>", "exec"), code.namespace)
+    return _bind(code.namespace["replay"], tuple(code.constants), len(position))
+
+
+@dataclass
+class GraphCode:
+    """A graph as lines of Python: node i's value is ``v{i}``, its gradient so far ``g{i}``."""
+
+    forward: list[tuple[int, str]]  # (i, the line setting v{i}) for constants and operation nodes
+    backward: list[str]  # the chain rule, contribution by contribution, in Value.backward()'s order
+    grads: list[str]  # for each input, the expression holding its gradient when the lines have run
+    constants: list[float]  # _c[k]: the leaves that are neither inputs nor samples, frozen
+    namespace: dict[str, Any]  # what the lines refer to besides their own variables
+
+
+def graph_code(
+    order: list[Value], inputs: list[Value], samples: Sequence[Value] = (), *, seed: str = "1.0",
+    accumulate: bool = False,
+) -> GraphCode:  # fmt: skip
+    """Generate the lines that evaluate ``order`` (parents first, the output last) and its gradients.
+
+    Inputs and ``samples`` are leaves whose ``v{i}`` the caller sets; every other leaf is a
+    constant. The output's gradient starts as ``seed``. With ``accumulate``, input j's
+    gradient is the variable ``G{j}``, which the caller initialises and every contribution is
+    added to (so one body run per sample sums the samples' gradients as eager does).
+    """
+    number = {node: i for i, node in enumerate(order)}
+    input_set = set(inputs)
+    leaves_set_by_caller = {*inputs, *samples}
     needs_grad = [False] * len(order)
     for i, node in enumerate(order):
-        needs_grad[i] = node in position or any(needs_grad[number[p]] for p in node._parents)
+        needs_grad[i] = node in input_set or any(needs_grad[number[p]] for p in node.parents)
 
     namespace: dict[str, Any] = {"_m": FloatMath, "_float": float}
     constants: list[float] = []
-    forward: list[str] = []
+    forward: list[tuple[int, str]] = []
     local_grads: dict[int, tuple[list[str], str]] = {}  # node -> its locals' code, a line computing them
     for i, node in enumerate(order):
-        if not node._parents:
-            if node not in position:
-                forward.append(f"    v{i} = _c[{len(constants)}]")
+        if not node.parents:
+            if node not in leaves_set_by_caller:
+                forward.append((i, f"v{i} = _c[{len(constants)}]"))
                 constants.append(node.data)
             continue
         value, local_grads[i] = _node_code(node, i, number, namespace)
-        forward.append(f"    v{i} = {_bare(value)}")
+        forward.append((i, f"v{i} = {_bare(value)}"))
 
     root = len(order) - 1
-    backward = [f"    g{root} = 1.0"]
+    backward = [f"g{root} = {seed}"]
     grad = {root: f"g{root}"}  # node -> the variable holding its gradient so far
+    total = {number[x]: f"G{j}" for j, x in enumerate(inputs)} if accumulate else {}
+    if root in total:
+        backward.append(f"{total[root]} += g{root}")
     for i in reversed(local_grads):  # the order of Value.backward(), so the sums add up alike
         locals_, setup = local_grads[i]
         if not needs_grad[i]:
             continue
         backward += [setup] if setup else []
-        for parent, local in zip(order[i]._parents, locals_):
+        for parent, local in zip(order[i].parents, locals_):
             p = number[parent]
             if not needs_grad[p]:
                 continue
             term = grad[i] if local == "1.0" else f"{local} * {grad[i]}"
+            if p in total:
+                backward.append(f"{total[p]} += {term}")
+                continue
             if p not in grad and local == "1.0":
                 grad[p] = grad[i]  # a copy (after + or -): share the variable, write no line
                 continue
@@ -153,13 +212,10 @@ def compile_graph(output: Value, inputs: Sequence[Value]) -> Replay:
                 line = f"g{p} += {term}"
             else:  # a shared variable gets a second contribution: from now on p has its own
                 line = f"g{p} = {grad[p]} + {term}"
-            backward.append(f"    {line}")
+            backward.append(line)
             grad[p] = f"g{p}"
-    header = [f"    {', '.join(f'v{number[x]}' for x in inputs)}, = _xs"] if inputs else []
-    result = f"    return v{root}, [{', '.join(grad[number[x]] for x in inputs)}]"
-    source = "\n".join(["def replay(_xs, _c):", *header, *forward, *backward, result])
-    exec(compile(source, "<compile_graph>", "exec"), namespace)
-    return _bind(namespace["replay"], tuple(constants), len(position))
+    grads = [total.get(number[x], grad.get(number[x], "0.0")) for x in inputs]
+    return GraphCode(forward, backward, grads, constants, namespace)
 
 
 def _node_code(
@@ -179,7 +235,7 @@ def _node_code(
     except _Branches:  # the rule decides on the value: call it on the new floats
         rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
-        setup = f"    _d = _l{rule}(_m, {args[0]}, {b}, v{i})"
+        setup = f"_d = _l{rule}(_m, {args[0]}, {b}, v{i})"
         return f"_f{rule}(_m, {args[0]}, {b})", ([f"_d[{j}]" for j in range(len(args))], setup)
 
 
