@@ -38,7 +38,8 @@ class Replayed(NamedTuple):
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    kind = type(x)
+    return kind is float or kind is int or (isinstance(x, numbers.Real) and kind is not bool)
 
 
 class SampleReplay:
@@ -89,10 +90,10 @@ class SampleReplay:
         body = [
             *self._unpack(self.inputs, "_p"), *self._unpack(self.samples, "_columns"),
             *(line for _, line in code.forward),
-            *(f"G{j} = _zeros()" for j in range(len(self.inputs))), *code.backward,
+            *(f"G{j} = _G[{j}]" for j in range(len(self.inputs))), *code.backward,
             f"return v{self._root}, [{', '.join(code.grads)}], ({''.join(f'v{n[x]}, ' for x in self.watch)})",
         ]  # fmt: skip
-        return "\n".join(["def replay(_p, _columns, _c, _scale, _zeros):", *(f"    {line}" for line in body)])
+        return "\n".join(["def replay(_p, _columns, _c, _scale, _G):", *(f"    {line}" for line in body)])
 
     @staticmethod
     def _build(source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
@@ -176,12 +177,12 @@ class SampleReplay:
             )
         n = table.shape[0]
         columns = np.ascontiguousarray(table.T, dtype=np.float64)
+        per_row = np.zeros((len(self.inputs), n))  # row j: each sample's contributions to input j's gradient
         with np.errstate(all="ignore"):  # IEEE inf and nan, as FloatMath gives at poles
-            output, grads, watched = function(values, columns, self._code.constants, float(scale),
-                                              lambda: np.zeros(n))  # fmt: skip
+            output, _, watched = function(values, columns, self._code.constants, float(scale), per_row)
         return Replayed(
             np.broadcast_to(output, (n,)).astype(np.float64),
-            [total + float(np.sum(g)) for total, g in zip(totals, grads)],
+            [total + g for total, g in zip(totals, per_row.sum(axis=1).tolist())],
             tuple(np.broadcast_to(w, (n,)).astype(np.float64) for w in watched),
         )
 
