@@ -14,7 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from autograd_tiny.data import Dataset, load_digits, make_circles, make_moons, make_spirals, make_xor, train_test_split
+from autograd_tiny.data import (
+    Dataset,
+    load_digits,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_xor,
+    train_test_split,
+)
 from autograd_tiny.engine import Value
 from autograd_tiny.nn import ACTIVATIONS, MLP
 from autograd_tiny.optim import SGD, Adam, Optimizer
@@ -163,7 +171,8 @@ def train_command(args: argparse.Namespace) -> int:
     _apply_recipe(args)
     try:
         X, y = _dataset(args)
-        X_test, y_test = [], []
+        X_test: list[list[float]] = []
+        y_test: list[int] = []
         if args.dataset == "digits":
             X, X_test, y, y_test = train_test_split(X, y, 0.2, seed=args.seed)
         classes = max(y) + 1
@@ -190,7 +199,8 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"trained {len(history.loss)} epochs{how} in {time.perf_counter() - started:.1f} s{stopped}; "
           f"final training accuracy {final:.1%}")  # fmt: skip
     if X_test:
-        print(f"test accuracy {accuracy(model, X_test, y_test, objective):.1%} on {len(X_test)} held-out images")
+        held_out = accuracy(model, X_test, y_test, objective)
+        print(f"test accuracy {held_out:.1%} on {len(X_test)} held-out images")
     model_path = args.out_dir / args.model_file
     model.save(model_path)
     print(f"model:             {model_path}")

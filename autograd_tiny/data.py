@@ -167,7 +167,7 @@ def load_digits() -> Dataset:
     extra, ``pip install 'autograd_tiny[digits]'``.
     """
     try:
-        from sklearn.datasets import load_digits as sklearn_digits
+        from sklearn.datasets import load_digits as sklearn_digits  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError("load_digits needs scikit-learn: pip install 'autograd_tiny[digits]'") from None
     images = sklearn_digits()

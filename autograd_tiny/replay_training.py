@@ -83,7 +83,7 @@ class ReplayedStep:
         """Set every parameter's ``.grad`` for the mean loss over ``batch`` (+ L2); the loss and outputs."""
         values, scale = [p.data for p in self.params], 1.0 / len(batch)
         start, penalty = None, 0.0
-        if self.penalty is not None:  # backward() meets the penalty's nodes first: its gradients start the sums
+        if self.penalty is not None:  # backward() meets the penalty's nodes first: they start the sums
             penalty, start = self.penalty(values)
         if self.batched:
             result = self.replay.batched(values, self.rows[batch], scale=scale, start=start)
