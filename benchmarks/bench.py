@@ -510,7 +510,7 @@ def fmt_seconds(s: float) -> str:
 def fmt_ratio(x: float | None) -> str:
     if x is None:
         return "-"
-    return f"{x:,.0f}x" if x >= 100 else (f"{x:.1f}x" if x >= 1 else f"{x:.2f}x")
+    return f"{x:,.0f}x" if x >= 100 else (f"{x:.1f}x" if x >= 1 else f"{x:.2g}x")
 
 
 def cell(node: dict[str, Any], show: Callable[[float], str]) -> str:
