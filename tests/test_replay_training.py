@@ -59,7 +59,8 @@ def test_cross_entropy_by_replay_and_batched_replay_agree_with_eager_to_rounding
 def test_batched_replay_of_the_demo_recipe_agrees_to_1e12() -> None:
     data = make_moons(n=30, noise=0.1, seed=1337)
     recipe = {"loss": "hinge", "epochs": 4, "l2": 1e-4}
-    eager, batched = train(False, data, [8, 8, 1], **recipe), train("batched", data, [8, 8, 1], **dict(recipe))
+    eager = train(False, data, [8, 8, 1], **recipe)
+    batched = train("batched", data, [8, 8, 1], **dict(recipe))
     assert batched[0] == pytest.approx(eager[0], rel=1e-12)
     assert batched[2] == pytest.approx(eager[2], rel=1e-12, abs=1e-14)
 
