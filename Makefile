@@ -13,7 +13,7 @@ test: $(VENV)/.installed-dev dot chromium
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
 
 demo: $(VENV)/.installed-demo dot
-	$(PY) -m autograd_tiny train --out-dir demo_output
+	$(PY) -m autograd_tiny train --compile --out-dir demo_output
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench.py --json benchmarks/results.json

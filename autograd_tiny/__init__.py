@@ -20,6 +20,7 @@ from autograd_tiny.engine import (
 from autograd_tiny.engine import value_sum as sum  # noqa: F401  (deliberately not in __all__)
 from autograd_tiny.forward import jacobian, jvp
 from autograd_tiny.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from autograd_tiny.replay import Replayed, SampleReplay, compile_replay
 
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot  # noqa: F401 (for type checkers; imported lazily below)
@@ -37,10 +38,13 @@ def _has_graphviz() -> bool:
 __all__ = [
     "RULES",
     "GradcheckError",
+    "Replayed",
     "RuleEscapesGraphError",
+    "SampleReplay",
     "Value",
     "backward_order",
     "compile_graph",
+    "compile_replay",
     "define_op",
     "detect_anomaly",
     "enable_grad",

@@ -23,7 +23,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from autograd_tiny.data import Dataset, make_circles, make_moons, make_spirals, make_xor
+from autograd_tiny.data import (
+    Dataset,
+    load_digits,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_xor,
+    train_test_split,
+)
 from autograd_tiny.engine import Value
 from autograd_tiny.nn import ACTIVATIONS, MLP
 from autograd_tiny.optim import SGD, Adam, Optimizer
@@ -40,6 +48,14 @@ from autograd_tiny.train import (
 )
 
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.05}
+# Options a dataset sets when the command line does not: the toy sets train micrograd's way, the
+# 1,797 digits with Adam on mini-batches, by batched replay (`fit(..., compile="batched")`).
+RECIPES = {
+    "toy": {"hidden": [16, 16], "optimizer": "sgd", "epochs": 100, "batch_size": None, "schedule": "linear",
+            "compile": None},
+    "digits": {"hidden": [32], "optimizer": "adam", "lr": 0.01, "epochs": 15, "batch_size": 64,
+               "schedule": "constant", "compile": "batched"},
+}  # fmt: skip
 
 
 def _sizes(text: str) -> list[int]:
@@ -90,23 +106,32 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     data = train.add_argument_group("data")
-    data.add_argument("--dataset", choices=["moons", "circles", "spirals", "xor"], default="moons")
+    data.add_argument("--dataset", choices=["moons", "circles", "spirals", "xor", "digits"], default="moons",
+                      help="digits: scikit-learn's 8x8 images (the digits extra), 20%% held out for testing")
     data.add_argument("--n", type=_count(1), default=100, help="number of points")
     data.add_argument("--noise", type=_finite, default=None, help="noise (default: the dataset's own)")
     data.add_argument("--classes", type=_count(2), default=3, help="spiral arms (spirals only)")
     model = train.add_argument_group("model")
-    model.add_argument("--hidden", type=_sizes, default=[16, 16], help="hidden layer sizes, comma-separated")
+    model.add_argument("--hidden", type=_sizes, default=argparse.SUPPRESS,
+                       help="hidden layer sizes, comma-separated (default: 16,16; digits: 32)")
     model.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")
     learn = train.add_argument_group("training")
     learn.add_argument("--loss", choices=list(OBJECTIVES), default=None,
                        help="default: hinge for two classes, cross_entropy for more")  # fmt: skip
-    learn.add_argument("--optimizer", choices=list(DEFAULT_LR), default="sgd")
-    learn.add_argument("--epochs", "--steps", dest="epochs", type=_count(0), default=100,
-                       help="passes over the data (= steps with the default full batch)")  # fmt: skip
-    learn.add_argument("--batch-size", type=_count(1), default=None, help="default: the whole dataset")
-    learn.add_argument("--lr", type=_finite, default=None, help="default: sgd 1, adam 0.05")
-    learn.add_argument("--schedule", choices=["linear", "constant"], default="linear",
-                       help="linear: decay the learning rate to --lr / 10 over the run (micrograd's demo)")
+    learn.add_argument("--optimizer", choices=list(DEFAULT_LR), default=argparse.SUPPRESS,
+                       help="(default: sgd; digits: adam)")
+    learn.add_argument("--epochs", "--steps", dest="epochs", type=_count(0), default=argparse.SUPPRESS,
+                       help="passes over the data (= steps with a full batch) (default: 100; digits: 15)")
+    learn.add_argument("--batch-size", type=_count(1), default=argparse.SUPPRESS,
+                       help="default: the whole dataset; digits: 64")
+    learn.add_argument("--lr", type=_finite, default=None, help="default: sgd 1, adam 0.05; digits 0.01")
+    learn.add_argument("--schedule", choices=["linear", "constant"], default=argparse.SUPPRESS,
+                       help="linear: decay the learning rate to --lr / 10 over the run (micrograd's demo) "
+                            "(default: linear; digits: constant)")
+    learn.add_argument("--compile", nargs="?", const="replay", choices=["replay", "batched"],
+                       default=argparse.SUPPRESS,
+                       help="train by replaying one sample's compiled graph (same numbers as eager for "
+                            "hinge and mse); batched: on NumPy arrays (default: off; digits: batched)")
     learn.add_argument("--momentum", type=_finite, default=0.0, help="SGD momentum")
     learn.add_argument("--l2", type=_finite, default=1e-4, help="L2 penalty on all parameters")
     learn.add_argument("--seed", type=int, default=1337, help="seeds the data, the weights and the batches")
@@ -124,7 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _apply_recipe(args: argparse.Namespace) -> None:
+    """Fill in the options the command line left out from the dataset's recipe."""
+    for option, value in RECIPES["digits" if args.dataset == "digits" else "toy"].items():
+        if getattr(args, option, None) is None:
+            setattr(args, option, value)
+
+
 def _dataset(args: argparse.Namespace) -> Dataset:
+    if args.dataset == "digits":
+        return load_digits()
     noise = {} if args.noise is None else {"noise": args.noise}
     if args.dataset == "moons":
         return make_moons(args.n, seed=args.seed, **noise)
@@ -236,22 +270,33 @@ def _stop_if_diverged(model: MLP) -> Callable[[int, History], None]:
 def train_command(args: argparse.Namespace) -> int:
     """Check everything, train, report, and write the model, the decision boundary and the graph."""
     parser: argparse.ArgumentParser = args.parser
+    _apply_recipe(args)
     try:
         X, y = _dataset(args)
+        X_test: list[list[float]] = []
+        y_test: list[int] = []
+        if args.dataset == "digits":
+            X, X_test, y, y_test = train_test_split(X, y, 0.2, seed=args.seed)
         classes = max(y) + 1
         objective = get_objective(args.loss or ("hinge" if classes == 2 else "cross_entropy"))
         if objective.single_output and classes > 2:
             raise ValueError(f"--loss {objective.name} handles two classes; use --loss cross_entropy")
         nout = 1 if objective.single_output else classes
-        model = MLP(2, [*args.hidden, nout], activation=args.activation, seed=args.seed)
+        model = MLP(len(X[0]), [*args.hidden, nout], activation=args.activation, seed=args.seed)
         optimizer = _optimizer(args, model)
         outputs = _outputs(args)
-        skipped = {"--boundary-file": _boundary_problem(outputs["--boundary-file"])}
+        if len(X[0]) != 2:  # pictures of a plane: only for 2-D inputs
+            del outputs["--boundary-file"]
+            outputs.pop("--graph-file", None)
+            print(f"decision boundary and graph picture skipped ({len(X[0])}-dimensional inputs)")
+        skipped = {}
+        if "--boundary-file" in outputs:
+            skipped["--boundary-file"] = _boundary_problem(outputs["--boundary-file"])
         if "--graph-file" in outputs:
             skipped["--graph-file"] = _graph_problem(outputs["--graph-file"])
         for option, path in outputs.items():
             _check_writable(path, option)
-    except (ValueError, TypeError, OSError) as e:
+    except (ValueError, TypeError, OSError, ImportError) as e:
         parser.error(str(e))  # exits with status 2
     for problem in skipped.values():
         if problem:
@@ -264,15 +309,19 @@ def train_command(args: argparse.Namespace) -> int:
     try:
         history = fit(model, X, y, optimizer, loss=objective, epochs=args.epochs, batch_size=args.batch_size,
                       l2=args.l2, lr_schedule=schedule, seed=args.seed, verbose=not args.quiet,
-                      callback=_stop_if_diverged(model))  # fmt: skip
+                      callback=_stop_if_diverged(model), compile=args.compile or False)  # fmt: skip
     except (ArithmeticError, ValueError) as e:  # TrainingDiverged, or an operation overflowing (exp, **)
         print(f"error: training diverged: {e}; nothing saved. Try a smaller --lr (it was {base_lr:g}).",
               file=sys.stderr)  # fmt: skip
         return 1
     final = accuracy(model, X, y, objective)
     stopped = " (interrupted: keeping what was trained so far)" if history.interrupted else ""
-    print(f"trained {len(history.loss)} epochs in {time.perf_counter() - started:.1f} s{stopped}; "
+    how = {"replay": " by compiled replay", "batched": " by batched replay"}.get(args.compile or "", "")
+    print(f"trained {len(history.loss)} epochs{how} in {time.perf_counter() - started:.1f} s{stopped}; "
           f"final training accuracy {final:.1%}")  # fmt: skip
+    if X_test:
+        held_out = accuracy(model, X_test, y_test, objective)
+        print(f"test accuracy {held_out:.1%} on {len(X_test)} held-out images")
     return _write_outputs(args, model, objective, (X, y), outputs, skipped, final)
 
 

@@ -19,6 +19,7 @@ once, while recording, and is baked into the graph.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass
 from typing import Any
 
 from autograd_tiny.engine import RULES, FloatMath, RuleEscapesGraphError, Value, backward_order
@@ -41,30 +42,67 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
     """
     if not isinstance(output, Value):
         raise TypeError(f"compile_graph: output must be a Value, got {type(output).__name__}: {output!r}")
-    inputs = _ordered("compile_graph", inputs)
+    inputs = ordered("compile_graph", inputs)
     order = backward_order(output)[::-1]  # parents before children
     number = {node: i for i, node in enumerate(order)}
     position = _check_inputs(inputs, number)
+    lines = graph_code(order, list(position))
+    header = [f"{', '.join(f'v{number[x]}' for x in position)}, = _xs"] if position else []
+    result = f"return v{len(order) - 1}, [{', '.join(lines.grads)}]"
+    body = [*header, *(line for _, line in lines.forward), *lines.backward, result]
+    source = "\n".join(["def replay(_xs, _c):", *(f"    {line}" for line in body)])
+    exec(compile(source, "<compile_graph>", "exec"), lines.namespace)
+    return _bind(lines.namespace["replay"], tuple(lines.constants), len(position))
+
+
+@dataclass
+class GraphCode:
+    """A graph as lines of Python: node i's value is ``v{i}``, its gradient so far ``g{i}``."""
+
+    forward: list[tuple[int, str]]  # (i, the line setting v{i}) for constants and operation nodes
+    backward: list[str]  # the chain rule, contribution by contribution, in Value.backward()'s order
+    grads: list[str]  # for each input, the expression holding its gradient when the lines have run
+    constants: list[float]  # _c[k]: the leaves that are neither inputs nor samples, frozen
+    namespace: dict[str, Any]  # what the lines refer to besides their own variables
+
+
+def graph_code(
+    order: list[Value], inputs: list[Value], samples: Sequence[Value] = (), *, seed: str = "1.0",
+    accumulate: bool = False,
+) -> GraphCode:  # fmt: skip
+    """Generate the lines that evaluate ``order`` (parents first, the output last) and its gradients.
+
+    Inputs and ``samples`` are leaves whose ``v{i}`` the caller sets; every other leaf is a
+    constant. The output's gradient starts as ``seed``. With ``accumulate``, input j's
+    gradient is the variable ``G{j}``, which the caller initialises and every contribution is
+    added to (so one body run per sample sums the samples' gradients as eager does).
+    """
+    number = {node: i for i, node in enumerate(order)}
+    input_set = set(inputs)
+    leaves_set_by_caller = {*inputs, *samples}
     needs_grad = [False] * len(order)
     for i, node in enumerate(order):
-        needs_grad[i] = node in position or any(needs_grad[number[p]] for p in node.parents)
+        needs_grad[i] = node in input_set or any(needs_grad[number[p]] for p in node.parents)
 
     namespace: dict[str, Any] = {"_m": FloatMath, "_float": float}
     constants: list[float] = []
-    forward: list[str] = []
+    forward: list[tuple[int, str]] = []
     local_grads: dict[int, tuple[list[str], str]] = {}  # node -> its locals' code, a line computing them
     for i, node in enumerate(order):
         if not node.parents:
-            if node not in position:
-                forward.append(f"    v{i} = _c[{len(constants)}]")
+            if node not in leaves_set_by_caller:
+                forward.append((i, f"v{i} = _c[{len(constants)}]"))
                 constants.append(node.data)
             continue
-        value, local_grads[i] = _nodecode(node, i, number, namespace)
-        forward.append(f"    v{i} = {bare(value)}")
+        value, local_grads[i] = _node_code(node, i, number, namespace)
+        forward.append((i, f"v{i} = {bare(value)}"))
 
     root = len(order) - 1
-    backward = [f"    g{root} = 1.0"]
+    backward = [f"g{root} = {seed}"]
     grad = {root: f"g{root}"}  # node -> the variable holding its gradient so far
+    total = {number[x]: f"G{j}" for j, x in enumerate(inputs)} if accumulate else {}
+    if root in total:
+        backward.append(f"{total[root]} += g{root}")
     for i in reversed(local_grads):  # the order of Value.backward(), so the sums add up alike
         locals_, setup = local_grads[i]
         if not needs_grad[i]:
@@ -75,6 +113,9 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
             if not needs_grad[p]:
                 continue
             term = grad[i] if local == "1.0" else f"{local} * {grad[i]}"
+            if p in total:
+                backward.append(f"{total[p]} += {term}")
+                continue
             if p not in grad and local == "1.0":
                 grad[p] = grad[i]  # a copy (after + or -): share the variable, write no line
                 continue
@@ -84,16 +125,13 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
                 line = f"g{p} += {term}"
             else:  # a shared variable gets a second contribution: from now on p has its own
                 line = f"g{p} = {grad[p]} + {term}"
-            backward.append(f"    {line}")
+            backward.append(line)
             grad[p] = f"g{p}"
-    header = [f"    {', '.join(f'v{number[x]}' for x in inputs)}, = _xs"] if inputs else []
-    result = f"    return v{root}, [{', '.join(grad[number[x]] for x in inputs)}]"
-    source = "\n".join(["def replay(_xs, _c):", *header, *forward, *backward, result])
-    exec(compile(source, "<compile_graph>", "exec"), namespace)
-    return _bind(namespace["replay"], tuple(constants), len(position))
+    grads = [total.get(number[x], grad.get(number[x], "0.0")) for x in inputs]
+    return GraphCode(forward, backward, grads, constants, namespace)
 
 
-def _nodecode(
+def _node_code(
     node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
 ) -> tuple[str, tuple[list[str], str]]:
     """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
@@ -115,12 +153,12 @@ def _nodecode(
         rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
         args = f"{code(x)}, {code(y)}"
-        setup = f"    _d = _l{rule}(_m, {args}, v{i})"
+        setup = f"_d = _l{rule}(_m, {args}, v{i})"
         return f"_f{rule}(_m, {args})", ([f"_d[{j}]" for j in range(len(parents))], setup)
 
 
-def _ordered(what: str, values: Iterable[Value]) -> list[Value]:
-    """values as a list, read once; TypeError for a set (no order) or a single Value or non-iterable."""
+def ordered(what: str, values: Iterable[Value]) -> list[Value]:
+    """values as a list, read once; TypeError for a set (no order), a single Value or a non-iterable."""
     if isinstance(values, (Set, dict, Value)) or not isinstance(values, Iterable):
         kind = "has no order" if isinstance(values, (Set, dict)) else "is not a list of Values"
         got = type(values).__name__

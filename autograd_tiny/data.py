@@ -161,3 +161,17 @@ def train_test_split(
     n_test = min(max(round(test_fraction * len(X)), 1), len(X) - 1)
     test, train = order[:n_test], order[n_test:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+def load_digits() -> Dataset:
+    """scikit-learn's 8x8 handwritten digits: 1,797 images of 64 pixels scaled to [0, 1], labels 0-9.
+
+    The images ship inside the scikit-learn package (no download): install the ``digits``
+    extra, ``pip install 'autograd_tiny[digits]'``.
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        raise ImportError("load_digits needs scikit-learn: pip install 'autograd_tiny[digits]'") from None
+    images = sklearn_digits()
+    return [[float(v) / 16.0 for v in row] for row in images.data], [int(t) for t in images.target]

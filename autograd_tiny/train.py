@@ -13,6 +13,7 @@ import importlib
 import math
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from autograd_tiny.losses import (
 )
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Optimizer
+from autograd_tiny.replay_training import ReplayedStep, replayed_step
 
 Output: TypeAlias = "Value | list[Value]"
 Model: TypeAlias = Callable[[Sequence[float]], Output]
@@ -212,6 +214,7 @@ def fit(
     seed: Seed = None,
     verbose: bool = True,
     callback: Callable[[int, History], None] | None = None,
+    compile: bool | str = False,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes and return the per-epoch history.
 
@@ -222,6 +225,12 @@ def fit(
     Accuracy is measured on the outputs of the training step itself; ``test_accuracy`` on
     (X_test, y_test) after each epoch. ``verbose`` shows a tqdm progress bar; ``callback``
     is called with (epoch, history) after each epoch. Ctrl-C stops after the current step.
+
+    ``compile=True`` (or ``"replay"``) compiles one sample's loss once and replays it over each
+    batch (`autograd_tiny.compile_replay`): hinge and mse give the eager numbers to the last bit.
+    ``compile="batched"`` replays on NumPy arrays, every row of a batch at once (agreeing to
+    about 1e-12). The model's forward pass must not decide on ``.data`` in Python; when the
+    loss or model cannot replay, a warning says why and training runs eagerly.
     """
     objective = get_objective(loss)
     _check_data(X, y, "fit")
@@ -233,8 +242,11 @@ def fit(
         raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
     if not 0 <= real(l2, "fit: l2") < math.inf:
         raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+    if compile not in (False, True, "replay", "batched"):
+        raise ValueError(f"fit: compile must be False, True, 'replay' or 'batched', got {compile!r}")
     with no_grad():
         _check_fits(objective, model(X[0]), max(y) + 1)
+    replayed = _replayed_step(model, objective, X, y, l2, compile) if compile else None
     rng = make_rng(seed, "fit")
     size = batch_size or len(X)
     history = History()
@@ -250,15 +262,20 @@ def fit(
                 batch = order[start : start + size]
                 if lr_schedule is not None:
                     optimizer.lr = _scheduled_rate(lr_schedule, optimizer.steps)
-                outputs = [model(X[i]) for i in batch]
                 labels = [y[i] for i in batch]
-                batch_loss = objective.loss(outputs, labels)
-                if l2:
-                    batch_loss = batch_loss + l2_penalty(params, l2)
-                optimizer.zero_grad()
-                batch_loss.backward()
+                if replayed is not None:
+                    loss_value, replayed_outputs = replayed(batch)
+                    outputs = [replayed.as_output(row) for row in replayed_outputs]
+                else:
+                    outputs = [model(X[i]) for i in batch]
+                    batch_loss = objective.loss(outputs, labels)
+                    if l2:
+                        batch_loss = batch_loss + l2_penalty(params, l2)
+                    optimizer.zero_grad()
+                    batch_loss.backward()
+                    loss_value = batch_loss.data
                 optimizer.step()
-                total_loss += batch_loss.data * len(batch)
+                total_loss += loss_value * len(batch)
                 correct += sum(objective.predict(out) == t for out, t in zip(outputs, labels))
                 seen += len(batch)
                 if stop_requested():
@@ -277,6 +294,19 @@ def fit(
     if progress is not None:
         progress.close(history)
     return history
+
+
+def _replayed_step(model: Module, objective: Objective, X: Sequence[Sequence[float]], y: Sequence[int],
+                   l2: float, compile: bool | str) -> ReplayedStep | None:  # fmt: skip
+    """fit's step by compiled replay, or None (with a warning saying why) to train eagerly."""
+    builtin = OBJECTIVES.get(objective.name) is objective  # a custom Objective's loss is not known here
+    name = objective.name if builtin else f"custom {objective.name}"
+    step = replayed_step(model, name, X, y, max(y) + 1, l2, batched=compile == "batched")
+    if isinstance(step, str):
+        warnings.warn(f"fit: compile={compile!r} cannot replay this training ({step}); training eagerly",
+                      stacklevel=3)  # fmt: skip
+        return None
+    return step
 
 
 class _ProgressBar:
