@@ -23,7 +23,6 @@ import re
 import sys
 import time
 from pathlib import Path
-from textwrap import dedent
 
 import jupytext
 import nbformat
