@@ -738,6 +738,27 @@ def check_softmax_squared_error(fn: object) -> None:
     )
 
 
+def check_divergence_rule(fn: object) -> None:
+    """fn(lr, curvature) says whether SGD on curvature / 2 * p^2 moves p ever further from 0."""
+    from autograd_tiny.optim import SGD
+
+    f = _require_callable("diverges", fn)
+    for lr, curvature in [(0.1, 1.0), (1.5, 1.0), (2.5, 1.0), (0.01, 100.0), (0.03, 100.0), (0.5, 3.0)]:
+        p = Value(1.0)
+        optimizer = SGD([p], lr=lr)
+        for _ in range(50):
+            optimizer.zero_grad()
+            (0.5 * curvature * p * p).backward()
+            optimizer.step()
+        expected = abs(p.data) > 1.0
+        got = _call("diverges", f, lr, curvature)
+        if got != expected:
+            raise ExerciseError(
+                f"diverges({lr:g}, {curvature:g}): expected {expected}, got {got!r}; 50 steps from 1 gave "
+                f"{p.data:.3g} (each step multiplies p by 1 - lr * curvature = {1 - lr * curvature:g})"
+            )
+
+
 # ---- notebook 6: operations of your own -----------------------------------------------------------
 
 

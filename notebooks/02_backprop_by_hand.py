@@ -134,7 +134,7 @@ for n, delta in enumerate(deltas, start=2):
 
 # %%
 largest = [max(abs(d) for d in delta) for delta in deltas]
-for n, (size, delta) in enumerate(zip(largest, deltas), start=2):
+for n, size in enumerate(largest, start=2):
     slopes = [y * (1 - y) for y in forward_floats(W, x_input)[1][n - 1]]
     print(f"layer {n}: largest |delta| {size:.2f}, largest f'(x) {max(slopes):.3f}")
 print("shrink factor per layer back:", [round(largest[k + 1] / largest[k], 1) for k in range(len(largest) - 1)])
@@ -267,12 +267,13 @@ ax.legend(fontsize=8)
 plt.show()
 for name, values in sizes.items():
     per_layer = (values[0] / values[-1]) ** (1 / (len(values) - 1))
-    print(f"{name:8s}: each layer back keeps {per_layer:.2f} of the mean |delta| (geometric mean over 8 layers)")
+    print(f"{name:8s}: each layer back keeps {per_layer:.2f} of the mean |delta|; layer 2 has "
+          f"{values[0] / values[-1]:.1g} of the output layer's")
 
 # %% [markdown]
 # The printed factors say it: with the sigmoid each layer back keeps only about a third of the
 # error signal (its slope is at most 1/4, and six weights below 1 in size are summed), so eight layers
-# back the first weights get a few ten-thousandths of what the last ones get. tanh and relu keep most
+# back the first weights get a tiny fraction of what the last ones get (the last column). tanh and relu keep most
 # of it at every layer. This is why deep networks use relu-like activations (and careful weight
 # scales, or normalisation) rather than the sigmoid.
 

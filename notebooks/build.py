@@ -74,9 +74,20 @@ def solved_source(source: str) -> str:
     return SOLUTION_LINE.sub(lambda m: m.group(0).removesuffix("  # SOLUTION"), source)
 
 
+ASSIGNMENT = re.compile(r"^([A-Za-z_][\w, ]*?) = ")
+
+
+def blank(match: re.Match[str]) -> str:
+    """The starter for one solution block: `name = ...` for each name it assigns at its own level, else `...`."""
+    indent, lines = match.group(1), match.group(2).splitlines()
+    targets = [m.group(1) for line in lines if line.startswith(indent) and (m := ASSIGNMENT.match(line[len(indent):]))]
+    names = list(dict.fromkeys(name.strip() for target in targets for name in target.split(",")))
+    return "".join(f"{indent}{name} = ...  # your answer\n" for name in names) or f"{indent}...  # your answer\n"
+
+
 def starter_source(source: str) -> str:
     """An answer cell with every marked solution replaced by `...`, the placeholder its check rejects."""
-    source = SOLUTION_BLOCK.sub(lambda m: f"{m.group(1)}...  # your answer\n", source)
+    source = SOLUTION_BLOCK.sub(blank, source)
     return SOLUTION_LINE.sub(lambda m: f"{m.group(1)}...  # your answer", source)
 
 
