@@ -165,6 +165,8 @@ draw_dot(loss, scopes=scopes, color_by_grad=True)
 
 # %%
 # BEGIN SOLUTION
+# the bce loss never reaches 0 (it keeps pushing correct points further out), so its curve keeps
+# falling smoothly where the hinge loss flattens at 0 once every point clears the margin
 bce_model, bce_history = train([8, 8, 1], loss="bce")
 print(f"bce: final loss {bce_history.loss[-1]:.4f}, test accuracy {bce_history.test_accuracy[-1]:.0%}")
 # END SOLUTION
@@ -231,6 +233,8 @@ print(f"epochs to {level:.0%} training accuracy: mini-batches of 25 {epochs_to_r
 # %%
 def l2_penalty(params, alpha):
     # BEGIN SOLUTION
+    # small weights make a smoother score, so the boundary bends less where there are no points to
+    # justify it: the penalised model is the safer bet far from the training data
     return alpha * sum(p * p for p in params)
     # END SOLUTION
 
