@@ -64,7 +64,8 @@ def _call(name: str, fn: Callable[..., Any], *args: Any) -> Any:
         raise
     except Exception as err:
         shown = ", ".join(_show(a) for a in args)
-        raise ExerciseError(f"{name}({shown}) raised {type(err).__name__}: {err}") from err
+        hint = " (is a function of yours still returning None?)" if "NoneType" in str(err) else ""
+        raise ExerciseError(f"{name}({shown}) raised {type(err).__name__}: {err}{hint}") from err
 
 
 def _show(x: object) -> str:
@@ -530,8 +531,15 @@ def check_backprop(
     activation: str = "sigmoid",
     cost: str = "squared",
 ) -> None:
-    """result = (deltas, weight gradients[, bias gradients]) by the delta rules, equal to the engine's."""
+    """result = (deltas, weight gradients[, bias gradients]) by the delta rules, equal to the engine's.
+
+    result may also be a function of no arguments computing it, so that an error raised while using
+    an unfinished answer is reported as such.
+    """
     _require_answer(name, result)
+    if callable(result):
+        result = _call(name, result)
+        _require_answer(name, result)
     if not isinstance(result, (list, tuple)) or len(result) not in (2, 3):
         raise ExerciseError(f"{name}: expected (deltas, weight_grads) or (deltas, weight_grads, bias_grads)")
     deltas, weights, bias_grads = layer_gradients(

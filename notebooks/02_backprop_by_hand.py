@@ -433,7 +433,7 @@ def tanh_prime(y):
 
 
 # %%
-check_backprop("tanh network", backprop_floats(W, x_input, target, math.tanh, tanh_prime)[1:], W, x_input, target,
+check_backprop("tanh network", lambda: backprop_floats(W, x_input, target, math.tanh, tanh_prime)[1:], W, x_input, target,
                activation="tanh")  # fmt: skip
 
 # %% [markdown]
@@ -454,7 +454,7 @@ def cross_entropy_delta(y, t, fp):
 
 
 # %%
-check_backprop("cross-entropy network", backprop_floats(W, x_input, target, output_delta=cross_entropy_delta)[1:],
+check_backprop("cross-entropy network", lambda: backprop_floats(W, x_input, target, output_delta=cross_entropy_delta)[1:],
                W, x_input, target, cost="cross_entropy")  # fmt: skip
 
 # %% [markdown]
