@@ -405,7 +405,7 @@ def test_check_backprop_names_the_wrong_part_and_index() -> None:
     assert rejects(check_backprop, "b", wrong_bias, W, x, t, biases=biases).startswith("b: dc/db[0][0]")
     rejects(check_backprop, "b", (deltas,), W, x, t, match="expected")
     check_backprop("lazy", lambda: (deltas, weights), W, x, t)
-    unfinished = lambda: [d * None for d in deltas[0]]  # noqa: E731  # an answer that returned None
+    unfinished = lambda: [d * None for d in deltas[0]]  # an answer that returned None
     rejects(check_backprop, "lazy", unfinished, W, x, t, match="still returning None")
 
 
