@@ -9,11 +9,12 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from autograd_tiny import Value, backward_order, define_op, grad
+from autograd_tiny import RULES, Value, backward_order, define_op, grad
 from autograd_tiny.exercises import (
     ExerciseError,
     check_adam_first_step,
@@ -58,6 +59,15 @@ from autograd_tiny.exercises import (
     check_wrong_only_away_from,
     layer_gradients,
 )
+
+
+@pytest.fixture(autouse=True)
+def rules_restored() -> Iterator[None]:
+    """Operations a test defines with define_op are taken out of RULES again afterwards."""
+    before = dict(RULES)
+    yield
+    RULES.clear()
+    RULES.update(before)
 
 
 def rejects(check: Any, *args: Any, match: str | None = None, **kwargs: Any) -> str:
@@ -517,14 +527,17 @@ def test_check_divergence_rule() -> None:
 # ---- notebook 6 ---------------------------------------------------------------------------------
 
 swish_reference = lambda x: x / (1 + math.exp(-x))
-swish = define_op("test_ex_swish", lambda m, x, _: x * m.sigmoid(x),
-                  lambda m, x, _, out: (m.sigmoid(x) + x * m.sigmoid(x) * (1 - m.sigmoid(x)),))  # fmt: skip
-swish_half = define_op(
-    "test_ex_swish_half", lambda m, x, _: x * m.sigmoid(x), lambda m, x, _, out: (m.sigmoid(x),)
-)
 
 
 def test_check_unary_op_and_a_bug_hidden_at_one_point() -> None:
+    def swish_local(m: Any, x: Any, _: Any, out: Any) -> tuple[Any]:
+        s = m.sigmoid(x)
+        return (s + x * s * (1 - s),)
+
+    swish = define_op("test_ex_swish", lambda m, x, _: x * m.sigmoid(x), swish_local)
+    swish_half = define_op(
+        "test_ex_swish_half", lambda m, x, _: x * m.sigmoid(x), lambda m, x, _, out: (m.sigmoid(x),)
+    )
     check_unary_op("swish", swish, swish_reference, [-3.0, 0.0, 2.0])
     rejects(check_unary_op, "swish", swish_half, swish_reference, [-3.0], match="d swish / dx at -3")
     check_wrong_only_away_from("half", swish_half, swish_reference, at=0.0)
