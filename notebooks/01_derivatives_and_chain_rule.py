@@ -9,9 +9,18 @@
 
 # %%
 
+import math
+
 import matplotlib.pyplot as plt
 
-from autograd_tiny import Value, numerical_grad
+from autograd_tiny import Value, backward_order, numerical_grad
+from autograd_tiny.exercises import (
+    check_backward_from_scratch,
+    check_derivative,
+    check_manual_grads,
+    check_saturated_neuron,
+    check_value_function,
+)
 from autograd_tiny.viz import draw_dot
 
 # %% [markdown]
@@ -99,28 +108,75 @@ print(f"a.grad = {a.grad}   2a + 1 = {2 * a.data + 1}")
 # ## A single neuron
 #
 # A neuron weighs its inputs, adds a bias and squashes the sum: $o = \tanh(x_1 w_1 + x_2 w_2 + b)$.
-# Labels name the nodes in the picture.
+# The numbers are chosen so that you can follow every gradient in your head: the bias makes the sum
+# $n = \operatorname{artanh}(1/\sqrt 2) \approx 0.8814$, so that $o = 1/\sqrt 2 \approx 0.7071$ and
+# $1 - o^2 = 1/2$ exactly. Labels name the nodes in the picture.
 
 # %%
-x1, x2 = Value(1.5, label="x1"), Value(-0.5, label="x2")
-w1, w2 = Value(0.8, label="w1"), Value(-1.2, label="w2")
-bias = Value(0.1, label="b")
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+bias = Value(math.atanh(math.sqrt(0.5)) + 6.0, label="b")  # x1*w1 + x2*w2 = -6, so n = 0.8814
 x1w1 = x1 * w1
 x1w1.label = "x1*w1"
 x2w2 = x2 * w2
 x2w2.label = "x2*w2"
-n = x1w1 + x2w2 + bias
+s = x1w1 + x2w2
+s.label = "x1*w1 + x2*w2"
+n = s + bias
 n.label = "n"
 o = n.tanh()
 o.label = "o"
+print(f"n = {n.data:.4f}, o = {o.data:.4f}, 1 - o^2 = {1 - o.data**2:.4f}")
+draw_dot(o, show_grad=False)
+
+# %% [markdown]
+# ### Backpropagation by hand
+#
+# Before the engine does it, do it yourself: set the `.grad` of every node, from the output back.
+# Three rules are all you need: $\partial o / \partial o = 1$; `tanh` multiplies by its local
+# derivative $1 - o^2$; a `+` passes its gradient unchanged to both inputs; a `*` sends each input
+# the gradient times *the other* input. `check_manual_grads(o)` compares every node with the chain
+# rule and names the first wrong one, from the output down.
+#
+# (How to work the exercises in these notebooks: each *answer cell* holds a worked solution between
+# `# BEGIN SOLUTION` and `# END SOLUTION`, or on a line ending `# SOLUTION`. Replace it with your own
+# answer, or get a copy with every answer blanked: `python notebooks/build.py --starter DIR`. The
+# check cell after it fails, saying why, until your answer is right.)
+
+# %%
+# BEGIN SOLUTION
+o.grad = 1.0
+n.grad = (1 - o.data**2) * o.grad  # tanh
+s.grad = n.grad  # + passes the gradient on
+bias.grad = n.grad
+x1w1.grad = s.grad
+x2w2.grad = s.grad
+w1.grad = x1.data * x1w1.grad  # * sends the other input times the gradient
+x1.grad = w1.data * x1w1.grad
+w2.grad = x2.data * x2w2.grad
+x2.grad = w2.data * x2w2.grad
+# END SOLUTION
+
+# %%
+check_manual_grads(o)
+
+# %% [markdown]
+# Now let the engine do the same. `backward()` *adds* to every `.grad` (exercise 3 shows why), so we
+# reset the hand-made ones first, then compare:
+
+# %%
+by_hand = {v.label: v.grad for v in backward_order(o)}
+for v in backward_order(o):
+    v.grad = 0.0
 o.backward()
+print("every .grad as by hand:", all(v.grad == by_hand[v.label] for v in backward_order(o)))
 draw_dot(o)
 
 # %% [markdown]
-# Read it from the right. $\partial o / \partial o = 1$; `tanh`'s local derivative is $1 - o^2$, which
-# gives $n$'s gradient; a `+` passes its gradient unchanged to both inputs; a `*` sends each input the
-# gradient times *the other* input. So `w1.grad` is `x1.data` times `n.grad`: the larger the input, the
-# more its weight matters.
+# Read it from the right: `o` 1, `n` 0.5 (the `tanh` step), then 0.5 along every `+`, and at the
+# `*` nodes each input gets the other input times 0.5: `w1.grad` $= x_1 \cdot 0.5 = 1$, `x1.grad`
+# $= w_1 \cdot 0.5 = -1.5$. `w2.grad` is 0 because $x_2 = 0$: a weight on an input that is zero
+# cannot change the output. The larger the input, the more its weight matters.
 #
 # Every one of these numbers can be measured by nudging, as at the start. `numerical_grad` nudges each
 # input of a function in turn (central differences, $\varepsilon = 10^{-6}$):
@@ -131,19 +187,90 @@ def neuron(x1, x2, w1, w2, b):
     return (x1 * w1 + x2 * w2 + b).tanh()
 
 
-measured = numerical_grad(neuron, [1.5, -0.5, 0.8, -1.2, 0.1])
-for leaf, slope in zip([x1, x2, w1, w2, bias], measured):
-    print(f"{leaf.label:3s} engine {leaf.grad:+.10f}   measured {slope:+.10f}")
-print(f"largest difference: {max(abs(v.grad - s) for v, s in zip([x1, x2, w1, w2, bias], measured)):.1e}")
+leaves = [x1, x2, w1, w2, bias]
+measured = numerical_grad(neuron, [v.data for v in leaves])
+for leaf, slope in zip(leaves, measured):
+    print(f"{leaf.label:3s} engine {leaf.grad:+.8f}   measured {slope:+.8f}")
+print(f"largest difference below 1e-8: {max(abs(v.grad - s) for v, s in zip(leaves, measured)) < 1e-8}")
 
 # %% [markdown]
 # ## Exercises
 #
-# 1. Compute the derivative of $f(x) = x^3 / (1 + x^2)$ at $x = 2$ three ways: by hand, by nudging, and
-#    with `Value`. How small must $h$ be for the nudge to agree to six digits?
-# 2. Write $\tanh$ out as $(e^{2n} - 1) / (e^{2n} + 1)$ with `exp`, `-`, `+` and `/`, rebuild the neuron
-#    with it and draw the graph. Are the gradients of the weights the same? Which graph is easier to read?
-# 3. Call `o.backward()` a second time and print `w1.grad`. Why has it doubled, and how do you start a
-#    fresh computation of gradients?
-# 4. Find input values for which `w1.grad` is almost exactly 0 although `x1` is not. What is going on
-#    inside the `tanh`?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until the answer is right.
+#
+# ### Exercise 1: a derivative three ways
+#
+# Work out the derivative of $f(x) = x^3 / (1 + x^2)$ by hand (the quotient rule) and write it as
+# `f_prime`. The check compares it with the engine's slope at several points. Then compare both with
+# the nudged slope `(f(2 + h) - f(2)) / h`: how small must $h$ be for six digits to agree?
+
+
+# %%
+def f_prime(x):
+    # BEGIN SOLUTION
+    # the quotient rule (u/v)' = (u'v - uv')/v^2. The nudge agrees to six digits once h is about 1e-6
+    # (its error is about h times a constant); much smaller h loses digits to rounding (notebook 6).
+    return (3 * x**2 * (1 + x**2) - x**3 * 2 * x) / (1 + x**2) ** 2
+    # END SOLUTION
+
+
+# %%
+check_derivative("f_prime", f_prime, lambda x: x**3 / (1 + x**2), [2.0, -1.0, 0.5, 3.0])
+
+# %% [markdown]
+# ### Exercise 2: tanh from exponentials
+#
+# Rebuild the neuron with $\tanh n$ written out as $(e^{2n} - 1) / (e^{2n} + 1)$, using `exp`, `-`,
+# `+` and `/` (the check refuses a `tanh` node). Its gradients must be those of `neuron` above. Draw
+# its graph: which one is easier to read?
+
+
+# %%
+def neuron_via_exp(x1, x2, w1, w2, b):
+    # BEGIN SOLUTION
+    e = (2 * (x1 * w1 + x2 * w2 + b)).exp()
+    return (e - 1) / (e + 1)
+    # END SOLUTION
+
+
+# %%
+check_value_function("neuron_via_exp", neuron_via_exp, neuron,
+                     [[2.0, 0.0, -3.0, 1.0, 6.8814], [1.5, -0.5, 0.8, -1.2, 0.1]], forbidden_ops=["tanh"])  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 3: backward twice
+#
+# Call `o.backward()` a second time and `w1.grad` doubles: each call *adds* its gradients, as in
+# PyTorch. Write `backward_from_scratch(root)`, which sets the `.grad` of every node below `root`
+# to 0 (`backward_order(root)` lists them) before calling `root.backward()`, so that calling it
+# twice gives the same gradients as once.
+
+
+# %%
+def backward_from_scratch(root):
+    # BEGIN SOLUTION
+    for node in backward_order(root):
+        node.grad = 0.0
+    root.backward()
+    # END SOLUTION
+
+
+# %%
+check_backward_from_scratch(backward_from_scratch)
+
+# %% [markdown]
+# ### Exercise 4: a saturated neuron
+#
+# Find inputs for which `w1.grad` is below $10^{-4}$ in size although $|x_1| \ge 0.5$. What is
+# going on inside the `tanh`?
+
+# %%
+# BEGIN SOLUTION
+# n = 10: tanh'(10) = 1 - tanh(10)^2 ~ 8e-9. The tanh is flat there (saturated), so the gradient reaching
+# n, and everything below it, is almost 0 however large the inputs: this unit has stopped learning.
+saturating = {"x1": 1.0, "x2": 0.0, "w1": 10.0, "w2": 0.0, "b": 0.0}
+# END SOLUTION
+
+# %%
+check_saturated_neuron(saturating)

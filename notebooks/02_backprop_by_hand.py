@@ -34,6 +34,8 @@ import math
 import random
 
 from autograd_tiny import Value
+from autograd_tiny.exercises import check_backprop, check_multiplication_counts
+from autograd_tiny.viz import draw_dot
 
 SIZES = [3, 4, 3, 2]  # units in layers 1..N: 3 inputs, two sigmoid hidden layers, 2 sigmoid outputs
 rng = random.Random(0)
@@ -73,6 +75,16 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def sigmoid_prime(y: float) -> float:
+    """f'(x) for the sigmoid, written with its output y = f(x)."""
+    return y * (1 - y)
+
+
+def squared_error_delta(y: float, t: float, fp: float) -> float:
+    """delta_N[k] for c = 1/2 sum (y - t)^2: (y - t) f'(x_N)."""
+    return (y - t) * fp
+
+
 def matvec(w, v):
     """w v: row j is sum_i w[j][i] v[i]."""
     return [sum(wji * vi for wji, vi in zip(row, v)) for row in w]
@@ -83,23 +95,24 @@ def matvec_t(w, v):
     return [sum(w[j][i] * v[j] for j in range(len(w))) for i in range(len(w[0]))]
 
 
-def forward_floats(W, x_input):
-    """Every layer's input x_n and output y_n, as lists of floats."""
+def forward_floats(W, x_input, f=sigmoid, biases=None):
+    """Every layer's input x_n and output y_n, as lists of floats (biases b_n added when given)."""
     xs, ys = [x_input], [x_input]  # the input layer passes its input through
-    for w in W:
-        xs.append(matvec(w, ys[-1]))
-        ys.append([sigmoid(v) for v in xs[-1]])
+    for k, w in enumerate(W):
+        xs.append([v + (biases[k][j] if biases else 0.0) for j, v in enumerate(matvec(w, ys[-1]))])
+        ys.append([f(v) for v in xs[-1]])
     return xs, ys
 
 
-def backprop_floats(W, x_input, target):
+def backprop_floats(W, x_input, target, f=sigmoid, f_prime=sigmoid_prime, output_delta=squared_error_delta,
+                    biases=None):  # fmt: skip
     """The cost, the deltas of layers 2..N and dc/dw_n for every n, by the delta rules."""
-    _, ys = forward_floats(W, x_input)
+    _, ys = forward_floats(W, x_input, f, biases)
     cost = 0.5 * sum((y - t) ** 2 for y, t in zip(ys[-1], target))
-    f_prime = [[y * (1 - y) for y in layer] for layer in ys]  # f'(x_n) = y_n (1 - y_n)
-    deltas = [[(y - t) * d for y, t, d in zip(ys[-1], target, f_prime[-1])]]  # delta_N
+    fp = [[f_prime(y) for y in layer] for layer in ys]  # f'(x_n), from y_n
+    deltas = [[output_delta(y, t, d) for y, t, d in zip(ys[-1], target, fp[-1])]]  # delta_N
     for n in range(len(W) - 1, 0, -1):  # inner layers, from the back: delta_n = f'(x_n) (w_n^T delta_{n+1})
-        deltas.insert(0, [d * s for d, s in zip(f_prime[n], matvec_t(W[n], deltas[0]))])
+        deltas.insert(0, [d * s for d, s in zip(fp[n], matvec_t(W[n], deltas[0]))])
     # deltas[k] is the delta of the layer W[k] feeds into; dc/dW[k] = outer(deltas[k], y of W[k]'s layer)
     grads = [[[dj * yi for yi in ys[k]] for dj in deltas[k]] for k in range(len(W))]
     return cost, deltas, grads
@@ -109,6 +122,27 @@ cost, deltas, grads_by_hand = backprop_floats(W, x_input, target)
 print(f"cost c = {cost:.6f}")
 for n, delta in enumerate(deltas, start=2):
     print(f"delta_{n} = {[round(d, 6) for d in delta]}")
+
+# %% [markdown]
+# ### The deltas shrink towards the input
+#
+# Look at their sizes: the largest $|\delta_4|$ is about 0.15, $|\delta_3|$ about 0.04 and
+# $|\delta_2|$ about 0.01. Each step back multiplies by $f'(x_n)$ and by the weights. The sigmoid's
+# slope is at most $1/4$ (at $x = 0$, where $y = 1/2$); our weights are below 1 in size and only 2
+# to 4 of them are summed per unit, so every layer back shrinks the error signal by a factor of
+# about 3 to 4 here:
+
+# %%
+largest = [max(abs(d) for d in delta) for delta in deltas]
+for n, size in enumerate(largest, start=2):
+    slopes = [y * (1 - y) for y in forward_floats(W, x_input)[1][n - 1]]
+    print(f"layer {n}: largest |delta| {size:.2f}, largest f'(x) {max(slopes):.3f}")
+print("shrink factor per layer back:", [round(largest[k + 1] / largest[k], 1) for k in range(len(largest) - 1)])
+
+# %% [markdown]
+# The gradient of a weight is $\delta_{n+1} y_n^{\mathsf T}$, so the first layers of a deep sigmoid
+# network receive gradients many times smaller than the last ones and learn correspondingly slowly:
+# the **vanishing gradient** problem. We come back to it with a plot below.
 
 # %% [markdown]
 # ## The same network on the engine
@@ -148,8 +182,7 @@ weight_gap = max(
     abs(v.grad - g) for gv, gh in zip(Wv, grads_by_hand) for rv, rh in zip(gv, gh) for v, g in zip(rv, rh)
 )
 delta_gap = max(abs(v.grad - d) for xv, delta in zip(xs_v[1:], deltas) for v, d in zip(xv, delta))
-print(f"largest |engine - by hand|: weights {weight_gap:.1e}, deltas {delta_gap:.1e}")
-assert weight_gap < 1e-12 and delta_gap < 1e-12
+print(f"every weight gradient and every delta agrees to 1e-12: {weight_gap < 1e-12 and delta_gap < 1e-12}")
 
 # %% [markdown]
 # They agree to the last few bits: the two computations multiply the same local derivatives in a
@@ -159,6 +192,90 @@ assert weight_gap < 1e-12 and delta_gap < 1e-12
 # organised by node. $w_n^{\mathsf T} \delta_{n+1}$ is what you get when each `*` node of a weighted
 # sum sends `weight * grad` back to its input and the node receiving several such messages adds them
 # up; $f'(x_n)$ is the local derivative the `sigmoid` node recorded on the forward pass.
+
+# %% [markdown]
+# ## Seeing $\delta_n[j]$ in the graph
+#
+# The whole network above is a graph of about a hundred Values, too many to read. The same code on a
+# network with two inputs, two hidden units and one output is small enough to draw. Labelling each
+# node that holds a pre-activation $x_n[j]$ makes the claim visible: its `.grad` (the second number in
+# its box) is $\delta_n[j]$, which the delta rules compute independently.
+
+# %%
+rng_small = random.Random(1)
+W_small = [[[rng_small.uniform(-1, 1) for _ in range(2)] for _ in range(2)], [[rng_small.uniform(-1, 1) for _ in range(2)]]]
+x_small, t_small = [1.0, -0.5], [1.0]
+Wv_small = [[[Value(v, label=f"w_{k + 1}[{j}][{i}]") for i, v in enumerate(row)] for j, row in enumerate(w)]
+            for k, w in enumerate(W_small)]  # fmt: skip
+xs_small, ys_small = forward_values(Wv_small, x_small)
+for n, layer in enumerate(xs_small[1:], start=2):
+    for j, node in enumerate(layer):
+        node.label = f"x_{n}[{j}]"
+for j, node in enumerate(ys_small[-1]):
+    node.label = f"y_3[{j}]"
+c_small = 0.5 * sum((y - t) ** 2 for y, t in zip(ys_small[-1], t_small))
+c_small.label = "c"
+c_small.backward()
+_, deltas_small, _ = backprop_floats(W_small, x_small, t_small)
+for n, (layer, delta) in enumerate(zip(xs_small[1:], deltas_small), start=2):
+    for j, (node, d) in enumerate(zip(layer, delta)):
+        print(f"x_{n}[{j}].grad = {node.grad:+.4f}   delta_{n}[{j}] by the rules = {d:+.4f}")
+draw_dot(c_small)
+
+# %% [markdown]
+# ## Vanishing gradients, layer by layer
+#
+# How fast the deltas shrink depends on $f'$. Take deeper networks, nine layers of six units with
+# weights drawn uniformly from $[-1, 1]$ as before, and plot the average $|\delta_n[j]|$ of each
+# layer, averaged over 20 random networks, for three activations:
+#
+# - **sigmoid**: $f' = y(1 - y) \le 1/4$, so each layer back multiplies by at most $1/4$ times a sum of
+#   weights;
+# - **tanh**: $f' = 1 - y^2 \le 1$, four times larger at best;
+# - **relu**: $f' = 1$ for every unit that is on and 0 for the others, so the deltas keep their size
+#   through active units (and the weights decide the rest).
+
+# %%
+import matplotlib.pyplot as plt
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (math.tanh, lambda y: 1 - y * y),
+    "relu": (lambda x: max(0.0, x), lambda y: 1.0 if y > 0 else 0.0),
+}
+DEEP = [6] * 9 + [2]
+
+
+def mean_delta_sizes(f, f_prime, networks=20):
+    """The mean |delta_n[j]| of each layer 2..N, averaged over random networks of sizes DEEP."""
+    rng = random.Random(2)
+    totals = [0.0] * (len(DEEP) - 1)
+    for _ in range(networks):
+        Wd = [[[rng.uniform(-1, 1) for _ in range(a)] for _ in range(b)] for a, b in itertools.pairwise(DEEP)]
+        x = [rng.uniform(-1, 1) for _ in range(DEEP[0])]
+        _, ds, _ = backprop_floats(Wd, x, [1.0, 0.0], f, f_prime)
+        totals = [tot + sum(abs(v) for v in d) / len(d) / networks for tot, d in zip(totals, ds)]
+    return totals
+
+
+sizes = {name: mean_delta_sizes(*pair) for name, pair in ACTIVATIONS.items()}
+fig, ax = plt.subplots(figsize=(5, 3.2))
+for name, values in sizes.items():
+    ax.semilogy(range(2, len(DEEP) + 1), values, "o-", ms=4, label=name)
+ax.set(xlabel="layer n (the output is on the right)", ylabel="mean |delta_n[j]|")
+ax.legend(fontsize=8)
+plt.show()
+for name, values in sizes.items():
+    per_layer = (values[0] / values[-1]) ** (1 / (len(values) - 1))
+    print(f"{name:8s}: each layer back keeps {per_layer:.2f} of the mean |delta|; layer 2 has "
+          f"{values[0] / values[-1]:.1g} of the output layer's")
+
+# %% [markdown]
+# The printed factors say it: with the sigmoid each layer back keeps only about a third of the
+# error signal (its slope is at most 1/4, and six weights below 1 in size are summed), so eight layers
+# back the first weights get a tiny fraction of what the last ones get (the last column). tanh and relu keep most
+# of it at every layer. This is why deep networks use relu-like activations (and careful weight
+# scales, or normalisation) rather than the sigmoid.
 
 # %% [markdown]
 # ## "Target minus output" or "output minus target"?
@@ -218,19 +335,148 @@ with_engine = [[[v.data - alpha * v.grad for v in row] for row in w] for w in Wv
 step_gap = max(
     abs(a - b) for we, wh in zip(with_engine, W_minus) for re, rh in zip(we, wh) for a, b in zip(re, rh)
 )
-print(f"largest |engine step - hand step|: {step_gap:.1e}")
+print(f"engine step and hand step agree to 1e-12: {step_gap < 1e-12}")
 
 # %% [markdown]
+# ## From the scalar graph to matrices: a mini-batch at once
+#
+# The engine works one number at a time; libraries like PyTorch work with whole matrices. The delta
+# rules translate directly. Stack a mini-batch of $B$ examples as the rows of a matrix, so layer
+# $n$'s inputs are $X_n$ ($B$ rows, one column per unit), and let the cost be the sum of the
+# examples' costs. Then, with $\odot$ the element-wise product:
+#
+# $$X_{n+1} = Y_n W_n^{\mathsf T}, \qquad \Delta_N = (Y_N - T) \odot f'(X_N), \qquad
+# \Delta_n = f'(X_n) \odot \left(\Delta_{n+1} W_n\right), \qquad
+# \frac{\partial c}{\partial W_n} = \Delta_{n+1}^{\mathsf T}\, Y_n .$$
+#
+# Row $b$ of $\Delta_n$ is example $b$'s $\delta_n$; $\Delta_{n+1} W_n$ is $w_n^{\mathsf T} \delta_{n+1}$
+# for every example at once; and $\Delta_{n+1}^{\mathsf T} Y_n$ *sums* the outer products
+# $\delta_{n+1} y_n^{\mathsf T}$ over the batch, exactly as a weight used by every example collects a
+# gradient from each in the scalar graph. Here it is with NumPy (installed with matplotlib), checked
+# against the scalar engine on the same batch:
+
+# %%
+import numpy as np
+
+batch_rng = random.Random(3)
+X_batch = [[batch_rng.uniform(-2, 2) for _ in range(SIZES[0])] for _ in range(5)]
+T_batch = [[float(batch_rng.random() < 0.5) for _ in range(SIZES[-1])] for _ in range(5)]
+
+# matrix form: every example at once
+Ws = [np.array(w) for w in W]
+Xm, Ym = [np.array(X_batch)], [np.array(X_batch)]
+for w in Ws:
+    Xm.append(Ym[-1] @ w.T)
+    Ym.append(1 / (1 + np.exp(-Xm[-1])))
+Fp = [y * (1 - y) for y in Ym]
+D = [(Ym[-1] - np.array(T_batch)) * Fp[-1]]
+for n in range(len(Ws) - 1, 0, -1):
+    D.insert(0, Fp[n] * (D[0] @ Ws[n]))
+G = [D[k].T @ Ym[k] for k in range(len(Ws))]
+
+# the scalar engine: one graph for the whole batch, the cost summed over the examples
+Wv_batch = [[[Value(v) for v in row] for row in w] for w in W]
+outputs = [forward_values(Wv_batch, x) for x in X_batch]
+c_batch = sum(0.5 * (y - t) ** 2 for (_, ys_b), tb in zip(outputs, T_batch) for y, t in zip(ys_b[-1], tb))
+c_batch.backward()
+grad_gap = max(abs(v.grad - G[k][j][i]) for k, w in enumerate(Wv_batch) for j, row in enumerate(w)
+               for i, v in enumerate(row))  # fmt: skip
+delta_gap = max(abs(node.grad - D[n - 1][b][j]) for b, (xs_b, _) in enumerate(outputs)
+                for n in range(1, len(xs_b)) for j, node in enumerate(xs_b[n]))  # fmt: skip
+print(f"batch of {len(X_batch)}: dc/dW shapes {[g.shape for g in G]}")
+print(f"matrix form and scalar engine agree to 1e-12: weights {grad_gap < 1e-12}, deltas {delta_gap < 1e-12}")
+
+# %% [markdown]
+# Three matrix products per layer (one forward, two backward) replace thousands of tiny scalar nodes;
+# that is the whole difference between this engine and a tensor library, apart from speed.
+#
 # ## Exercises
 #
-# 1. **Biases.** Give every sigmoid unit a bias, $x_{n+1} = w_n y_n + b_n$. Show that
-#    $\partial c / \partial b_n = \delta_{n+1}$, add it to `backprop_floats`, and check it against
-#    the engine (make the biases `Value`s too).
-# 2. **Another activation.** Replace the sigmoid by `tanh` in both versions. Which single line of
-#    `backprop_floats` changes? (Hint: $\tanh'(x) = 1 - \tanh(x)^2$.)
-# 3. **Cross-entropy.** With sigmoid outputs and the cost
-#    $c = -\sum_k t_k \log y_{N,k} + (1 - t_k) \log(1 - y_{N,k})$, show that $\delta_N = y_N - t$:
-#    the $f'$ factor cancels. Verify it numerically with the engine.
-# 4. **Cost of a backward pass.** Count the multiplications in `forward_floats` and in
-#    `backprop_floats` for layer sizes $[n_1, \dots, n_N]$. Why is the backward pass only a small
-#    constant factor more expensive than the forward pass, whatever the number of weights?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that compares it with the engine and fails with a message until it is right.
+#
+# ### Exercise 1: biases
+#
+# Give every unit a bias, $x_{n+1} = w_n y_n + b_n$. Show that $\partial c / \partial b_n = \delta_{n+1}$
+# and write `backprop_with_biases`, returning the deltas, the weight gradients and the bias
+# gradients. (`forward_floats` and `backprop_floats` already take `biases=`.)
+
+# %%
+biases = [[0.1 * (j - 1) for j in range(n)] for n in SIZES[1:]]
+
+
+def backprop_with_biases(W, biases, x_input, target):
+    # BEGIN SOLUTION
+    # x_{n+1}[j] = sum_i w_n[j][i] y_n[i] + b_n[j], so d x_{n+1}[j] / d b_n[j] = 1 and dc/db_n = delta_{n+1}
+    _, deltas, grads = backprop_floats(W, x_input, target, biases=biases)
+    return deltas, grads, deltas
+    # END SOLUTION
+
+
+# %%
+check_backprop("backprop_with_biases", backprop_with_biases(W, biases, x_input, target), W, x_input, target,
+               biases=biases)  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 2: another activation
+#
+# Replace the sigmoid by $\tanh$. Which single ingredient of `backprop_floats` changes besides $f$?
+# Write $f'$ in terms of the output $y = \tanh x$ (hint: $\tanh'(x) = 1 - \tanh(x)^2$) and run the
+# rules with it.
+
+
+# %%
+def tanh_prime(y):
+    # BEGIN SOLUTION
+    return 1 - y * y
+    # END SOLUTION
+
+
+# %%
+check_backprop("tanh network", lambda: backprop_floats(W, x_input, target, math.tanh, tanh_prime)[1:], W, x_input, target,
+               activation="tanh")  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 3: cross-entropy
+#
+# With sigmoid outputs and the cost $c = -\sum_k \left[t_k \log y_{N,k} + (1 - t_k) \log(1 - y_{N,k})\right]$,
+# show that $\delta_N = y_N - t$: the $f'$ factor cancels. Write the output delta for this cost
+# (it receives $y$, $t$ and $f'(x_N)$, like `squared_error_delta`); the check compares the whole
+# backward pass with the engine's on this cost.
+
+
+# %%
+def cross_entropy_delta(y, t, fp):
+    # BEGIN SOLUTION
+    # dc/dy = -t/y + (1 - t)/(1 - y) = (y - t) / (y (1 - y)), and f'(x) = y (1 - y) cancels it
+    return y - t
+    # END SOLUTION
+
+
+# %%
+check_backprop("cross-entropy network", lambda: backprop_floats(W, x_input, target, output_delta=cross_entropy_delta)[1:],
+               W, x_input, target, cost="cross_entropy")  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 4: the cost of a backward pass
+#
+# For layer sizes $[n_1, \dots, n_N]$, count the multiplications in the weighted sums of the forward
+# pass and, in the backward pass, those in $w_n^{\mathsf T} \delta_{n+1}$ (needed for layers
+# $n = 2, \dots, N - 1$ only) plus one per entry of $\partial c / \partial w_n$ (ignore the few per
+# unit for $f'$). Why is the backward pass never more than about twice the forward pass, however many
+# weights there are?
+
+
+# %%
+def multiplications(sizes):
+    """(forward, backward) multiplication counts for a network with these layer sizes."""
+    # BEGIN SOLUTION
+    # forward: one per weight. backward: one per weight for dc/dw, plus one per weight of w_2..w_(N-1) for
+    # w^T delta: at most twice the forward count, whatever the sizes
+    per_matrix = [a * b for a, b in itertools.pairwise(sizes)]
+    return sum(per_matrix), sum(per_matrix) + sum(per_matrix[1:])
+    # END SOLUTION
+
+
+# %%
+check_multiplication_counts(multiplications)

@@ -14,6 +14,12 @@ from pathlib import Path
 from IPython.display import display
 
 from autograd_tiny import Value, backward_order
+from autograd_tiny.exercises import (
+    check_contribution_steps,
+    check_depth_first_order_fails,
+    check_final_grad_frame,
+    check_frame_count,
+)
 from autograd_tiny.viz import backward_steps, draw_dot, steps_widget, write_steps
 
 # %% [markdown]
@@ -103,10 +109,80 @@ with tempfile.TemporaryDirectory() as tmp:
 # %% [markdown]
 # ## Exercises
 #
-# 1. Which frame first shows `b`'s final gradient? Predict it from the printed order before looking.
-# 2. Replace `L = y**2 + x` by `L = y**2 + x * x`. How many contributions does `x`'s gradient collect
-#    now, and in which steps?
-# 3. `backward()` visits nodes newest first. Construct an expression where visiting them in the order
-#    of a depth-first search from `L` (without sorting) would use a gradient before it is complete.
-# 4. Draw a one-hidden-layer `MLP` from `autograd_tiny.nn` on one input with `backward_steps` and
-#    count the frames. How does the number grow with the width of the layer?
+# Each exercise: an answer cell (a worked solution between the markers, or on a line ending
+# `# SOLUTION`; replace it with your own), then a check cell that fails with a message until it is
+# right. Frame $k$ is the picture after step $k$ of the loop; frame 0 is the seed.
+#
+# ### Exercise 1: when is `b` done?
+#
+# Which frame first shows `b`'s final gradient? Predict it from the printed order before looking.
+
+# %%
+# BEGIN SOLUTION
+# b's only user is z, the 4th node in the order: z's step (step 4) sends b its whole gradient
+b_final_frame = 4
+# END SOLUTION
+
+# %%
+check_final_grad_frame(b_final_frame, L, b)
+
+# %% [markdown]
+# ### Exercise 2: `x` used three times
+#
+# Replace `L = y**2 + x` by `L = y**2 + x * x`. Which steps of the loop add to `x`'s gradient? List
+# each step once per contribution it makes (a step can make two).
+
+# %%
+L_twice = y**2 + x * x
+print(" -> ".join(v.label or v.op for v in backward_order(L_twice)))
+# BEGIN SOLUTION
+# step 2 is x * x, which sends x two contributions (one per operand); step 6 is x*w
+x_steps = [2, 2, 6]
+# END SOLUTION
+
+# %%
+check_contribution_steps(x_steps, L_twice, x)
+
+# %% [markdown]
+# ### Exercise 3: why the loop sorts
+#
+# `backward()` visits nodes newest first. Build an expression where visiting them in the order a
+# depth-first search from the output first reaches them (no sorting) would use a node's gradient
+# before every node using it has sent its share.
+
+
+# %%
+def expression_where_depth_first_fails():
+    # BEGIN SOLUTION
+    a = Value(1.0)
+    b = a * 2  # b is used by the output directly and through b + 1: the search reaches b first
+    return b * (b + 1)
+    # END SOLUTION
+
+
+# %%
+check_depth_first_order_fails(expression_where_depth_first_fails())
+
+# %% [markdown]
+# ### Exercise 4: counting frames
+#
+# `MLP(1, [width, 1])` from `autograd_tiny.nn` maps one input through `width` relu units to one output.
+# Draw its `backward_steps` on one input for a small width and count the frames; then write the count
+# as a formula in `width`. (A neuron computes `relu(b + w_1 x_1 + ...)`, one `*` and one `+` per input.)
+
+# %%
+from autograd_tiny.nn import MLP
+
+print(len(list(backward_steps(MLP(1, [2, 1], seed=0)([Value(0.5)])))), "frames for width 2")
+
+
+def predicted_frames(width):
+    # BEGIN SOLUTION
+    # the input; per hidden unit w, b, w*x, b + w*x, relu (5 nodes); the output unit: width weights,
+    # width products, width sums and its bias (3 width + 1); plus the seed frame
+    return 1 + 5 * width + 3 * width + 1 + 1
+    # END SOLUTION
+
+
+# %%
+check_frame_count(predicted_frames)

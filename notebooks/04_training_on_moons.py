@@ -15,6 +15,12 @@ import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
 from autograd_tiny.data import make_moons, train_test_split
+from autograd_tiny.exercises import (
+    check_classifier,
+    check_epochs_to_reach,
+    check_l2_penalty,
+    check_parameter_count,
+)
 from autograd_tiny.losses import hinge_loss
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
@@ -73,12 +79,12 @@ print(f"loss after the step:  {hinge_loss([model(x) for x in X_train], y_train).
 
 
 # %%
-def train(sizes):
+def train(sizes, loss="hinge", batch_size=25):
     """An MLP(2, sizes) trained on the moons by SGD with momentum; returns it and its History."""
     model = MLP(2, sizes, seed=0)
     optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
     history = fit(
-        model, X_train, y_train, optimizer, loss="hinge", epochs=40, batch_size=25,
+        model, X_train, y_train, optimizer, loss=loss, epochs=40, batch_size=batch_size,
         X_test=X_test, y_test=y_test, seed=0, verbose=False,
     )  # fmt: skip
     return model, history
@@ -148,10 +154,90 @@ draw_dot(loss, scopes=scopes, color_by_grad=True)
 # %% [markdown]
 # ## Exercises
 #
-# 1. Train with `loss="bce"` (binary cross-entropy on the logit) instead of the hinge loss. How do
-#    the loss curve and the boundary change?
-# 2. Shrink the network to `MLP(2, [2, 1])`. What is the best boundary it can draw, and why?
-# 3. Set `batch_size=None` (one full-batch step per epoch). How many epochs does it now take to reach
-#    the same accuracy, and how much computing is that compared with mini-batches?
-# 4. Add an L2 penalty (`fit(..., l2=1e-3)`, micrograd's `alpha * sum(p * p)`) and compare the
-#    boundaries. Which one would you trust on new data far from the training points?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: another loss
+#
+# Train the same network with `loss="bce"` (binary cross-entropy on the logit) instead of the hinge
+# loss, using `train`. The check asks for at least 90% test accuracy. How do the loss curve and the
+# boundary change?
+
+# %%
+# BEGIN SOLUTION
+# the bce loss never reaches 0 (it keeps pushing correct points further out), so its curve keeps
+# falling smoothly where the hinge loss flattens at 0 once every point clears the margin
+bce_model, bce_history = train([8, 8, 1], loss="bce")
+print(f"bce: final loss {bce_history.loss[-1]:.4f}, test accuracy {bce_history.test_accuracy[-1]:.0%}")
+# END SOLUTION
+
+# %%
+check_classifier(bce_model, X_test, y_test, min_accuracy=0.9, loss="bce")
+
+# %% [markdown]
+# ### Exercise 2: how big is a network?
+#
+# Write `parameter_count(nin, sizes)`: the number of weights and biases of `MLP(nin, sizes)`. How
+# many has `MLP(2, [2, 1])`, and what is the best boundary two relu units can draw?
+
+
+# %%
+def parameter_count(nin, sizes):
+    # BEGIN SOLUTION
+    # each unit has one weight per input and a bias. MLP(2, [2, 1]) has 9: its score is piecewise linear
+    # with two folds, so its boundary is at most a line bent twice, too crude for the moons
+    inputs = [nin, *sizes[:-1]]
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(inputs, sizes))
+    # END SOLUTION
+
+
+# %%
+check_parameter_count(parameter_count)
+
+# %% [markdown]
+# ### Exercise 3: full-batch steps
+#
+# Write `epochs_to_reach(accuracies, level)`: the first epoch (counting from 1) whose accuracy is at
+# least `level`, or `None` if none is. The cell after the check uses it to compare mini-batches of 25
+# with one full-batch step per epoch (`batch_size=None`).
+
+
+# %%
+def epochs_to_reach(accuracies, level):
+    # BEGIN SOLUTION
+    return next((epoch for epoch, acc in enumerate(accuracies, start=1) if acc >= level), None)
+    # END SOLUTION
+
+
+# %%
+check_epochs_to_reach(epochs_to_reach)
+
+# %%
+_, full_history = train([8, 8, 1], batch_size=None)
+level = 0.9
+print(f"epochs to {level:.0%} training accuracy: mini-batches of 25 {epochs_to_reach(history.accuracy, level)}, "
+      f"full batch {epochs_to_reach(full_history.accuracy, level)}")
+
+# %% [markdown]
+# An epoch costs the same arithmetic either way (every point passes forward and backward once), but
+# mini-batches take three steps per epoch instead of one.
+#
+# ### Exercise 4: an L2 penalty
+#
+# `fit(..., l2=1e-3)` adds micrograd's penalty $\alpha \sum_p p^2$ to the loss, pulling every weight
+# towards 0. Write it as a `Value` built from a list of parameters. Its gradient for each parameter is
+# $2 \alpha p$. Which boundary would you trust on new data far from the training points, with or
+# without it?
+
+
+# %%
+def l2_penalty(params, alpha):
+    # BEGIN SOLUTION
+    # small weights make a smoother score, so the boundary bends less where there are no points to
+    # justify it: the penalised model is the safer bet far from the training data
+    return alpha * sum(p * p for p in params)
+    # END SOLUTION
+
+
+# %%
+check_l2_penalty(l2_penalty)

@@ -17,6 +17,12 @@ from IPython.display import Image, display
 
 from autograd_tiny import Value
 from autograd_tiny.data import make_spirals, train_test_split
+from autograd_tiny.exercises import (
+    check_adam_first_step,
+    check_divergence_rule,
+    check_softmax,
+    check_softmax_squared_error,
+)
 from autograd_tiny.losses import cross_entropy
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD, Adam
@@ -128,8 +134,25 @@ plt.show()
 # %% [markdown]
 # Plain SGD with this learning rate is still crawling when the others have finished: the loss surface
 # has long shallow valleys where its steps are tiny. Momentum accumulates speed along the valley, and
-# Adam rescales every parameter's step. (A larger SGD learning rate helps up to a point, then
-# diverges; exercise 1.)
+# Adam rescales every parameter's step.
+#
+# Would a larger SGD rate do? Let's run it rather than guess:
+
+# %%
+sgd_runs = {0.1: runs["SGD (lr 0.1)"], 1.0: run(lambda params: SGD(params, lr=1.0))}
+for lr, (_, history) in sorted(sgd_runs.items()):
+    rises = sum(b > a for a, b in zip(history.loss, history.loss[1:]))
+    print(f"SGD lr {lr:<4g} final loss {history.loss[-1]:.3f}   epochs where the loss went up: {rises}")
+best = min(sgd_runs, key=lambda lr: sgd_runs[lr][1].loss[-1])
+print(f"lowest final loss: lr = {best:g}")
+
+# %% [markdown]
+# Ten times the rate did not diverge here; by the printed final losses it ended lower than 0.1, and
+# the count of epochs where the loss rose shows how much noisier its path is. A larger rate is not safe without limit, though: on a
+# quadratic bowl of curvature $\lambda$ each step multiplies the distance to the minimum by
+# $1 - \alpha \lambda$, so once $\alpha > 2 / \lambda$ the steps overshoot further every time and
+# training diverges (exercise 1). How large a rate a network tolerates depends on the sharpest
+# curvature of its loss, which changes during training.
 #
 # What the Adam-trained network learnt (`plot_decision_boundary` colours the plane by the class with
 # the largest logit):
@@ -146,12 +169,100 @@ with tempfile.TemporaryDirectory() as tmp:
 # %% [markdown]
 # ## Exercises
 #
-# 1. Rerun plain SGD with learning rates 0.03, 0.3 and 1.0. Which is best after 40 epochs, and what
-#    does the loss curve of the largest one look like?
-# 2. Show on paper that adding the same constant to every logit changes neither the softmax nor the
-#    loss. Why does that make "subtract the largest logit" a free safety measure?
-# 3. Give the spirals more turns (`make_spirals(..., turns=1.0)`). How many hidden units does the MLP
-#    need to fit them, and does Adam still win?
-# 4. Replace `cross_entropy` by a squared error on one-hot targets (three outputs, `mse_loss` per
-#    sample). Compare the gradient $\partial\,\text{loss} / \partial z_j$ with $p_j - [j = t]$: what
-#    happens to it when the network is confidently wrong?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: when does SGD diverge?
+#
+# On the loss $\tfrac{\lambda}{2} p^2$ (curvature $\lambda$) an SGD step is $p \leftarrow p - \alpha \lambda p$.
+# Write `diverges(lr, curvature)`: whether the steps take $p$ ever further from 0. The check runs
+# `optim.SGD` on that loss for 50 steps to compare.
+
+
+# %%
+def diverges(lr, curvature):
+    # BEGIN SOLUTION
+    # each step multiplies p by (1 - lr * curvature); |p| grows when that factor is beyond -1 or 1
+    return abs(1 - lr * curvature) > 1
+    # END SOLUTION
+
+
+# %%
+check_divergence_rule(diverges)
+
+# %% [markdown]
+# ### Exercise 2: a safe softmax
+#
+# Show on paper that adding the same constant to every logit changes neither the softmax nor the
+# loss. Then write `softmax(logits)` for a list of floats that subtracts the largest logit first,
+# so that logits of $\pm 1000$ do not overflow `math.exp`.
+
+
+# %%
+def softmax(logits):
+    # BEGIN SOLUTION
+    top = max(logits)
+    exps = [math.exp(z - top) for z in logits]  # the largest is exp(0) = 1: no overflow
+    total = sum(exps)
+    return [e / total for e in exps]
+    # END SOLUTION
+
+
+# %%
+check_softmax(softmax)
+
+# %% [markdown]
+# ### Exercise 3: Adam's first step
+#
+# Adam keeps running means $m$ of $g$ and $v$ of $g^2$, both starting at 0, and divides by
+# $1 - \beta^t$ to undo that start. Work out the change its very first step makes to a parameter
+# whose gradient is $g$ (defaults $\beta_1 = 0.9$, $\beta_2 = 0.999$, $\varepsilon = 10^{-8}$). Why
+# does this make every parameter's first step about the same size?
+
+
+# %%
+def adam_first_step(g, lr):
+    # BEGIN SOLUTION
+    # after bias correction m = g and v = g^2, so the step is -lr * g / (|g| + eps): -lr * sign(g),
+    # whatever the size of g
+    m_hat = g
+    v_hat = g * g
+    return -lr * m_hat / (math.sqrt(v_hat) + 1e-8)
+    # END SOLUTION
+
+
+# %%
+check_adam_first_step(adam_first_step)
+
+# %% [markdown]
+# ### Exercise 4: squared error on probabilities
+#
+# Instead of cross-entropy, take the squared error between the softmax probabilities and the one-hot
+# target, $\sum_j (p_j - [j = t])^2$. Write it with `Value` operations for a list of logit `Value`s;
+# the cell after the check compares its gradient with $p_j - [j = t]$ when the network is
+# confidently wrong.
+
+
+# %%
+def softmax_squared_error(logits, target):
+    # BEGIN SOLUTION
+    exps = [z.exp() for z in logits]
+    total = sum(exps[1:], exps[0])
+    return sum((e / total - (1.0 if j == target else 0.0)) ** 2 for j, e in enumerate(exps))
+    # END SOLUTION
+
+
+# %%
+check_softmax_squared_error(softmax_squared_error)
+
+# %%
+for name, make_loss in [("cross-entropy", lambda zs: cross_entropy([zs], [2])),
+                        ("squared error", lambda zs: softmax_squared_error(zs, 2))]:  # fmt: skip
+    zs = [Value(8.0), Value(0.0), Value(-8.0)]  # confidently class 0, but the target is 2
+    make_loss(zs).backward()
+    print(f"{name:14s} gradient on the logits: {[f'{z.grad:+.2e}' for z in zs]}")
+
+# %% [markdown]
+# Confidently wrong, the cross-entropy gradient is about $\pm 1$: a strong push. The squared error's
+# is a few ten-thousandths: the softmax is saturated, and its flat slope multiplies the error, as the
+# sigmoid's did in notebook 2. That is why classifiers are trained with cross-entropy.

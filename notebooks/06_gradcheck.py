@@ -15,9 +15,18 @@
 # where the check itself can mislead.
 
 # %%
+import math
 import random
 
 from autograd_tiny import GradcheckError, Value, define_op, grad, gradcheck, numerical_grad
+from autograd_tiny.exercises import (
+    check_gradcheck_verdict,
+    check_kink_point,
+    check_nth_derivative,
+    check_one_sided_difference,
+    check_unary_op,
+    check_wrong_only_away_from,
+)
 
 # %% [markdown]
 # ## A function built from the engine's operations
@@ -201,18 +210,139 @@ for eps in [1e-1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]:
 # %% [markdown]
 # ## Exercises
 #
-# 1. Add `swish(x)` $= x \, \sigma(x)$ with `define_op` (its derivative is $\sigma(x) + x \, \sigma(x)
-#    (1 - \sigma(x))$; `m.sigmoid` exists) and check it at twenty random points. Then break it on
-#    purpose in a way `gradcheck` cannot see at $x = 0$. What does that tell you about choosing check
-#    points?
-# 2. The leaky ReLU failures all sat on one side of the kink. Change the random points so that one of
-#    them lands exactly on $x y + 1 = 0$. What does `gradcheck` report there, and is it a bug?
-# 3. A forward function can be wrong too: define a `hypot` whose forward returns `x + y` but whose
-#    local rule is still `(x / out, y / out)`. Does `gradcheck` notice? Why (think about what each
-#    side of the check uses)?
-# 4. Define `my_sin` with the local rule `(math.cos(x),)` instead of `(m.cos(x),)`. Does `gradcheck`
-#    pass? Now take its second derivative with `grad(..., create_graph=True)` as above. What goes
-#    wrong, and why does `m` matter?
-# 5. Replace the central difference by the one-sided $\left(f(x + \varepsilon) - f(x)\right) / \varepsilon$
-#    in the step-size table. How does the error now fall with $\varepsilon$, and where is the best
-#    $\varepsilon$?
+# Each exercise: an answer cell (a worked solution between the markers, or on a line ending
+# `# SOLUTION`; replace it with your own), then a check cell that fails with a message until it is
+# right. Operation names are unique: in a live notebook, re-running a `define_op` cell needs a new
+# name or a restarted kernel.
+#
+# ### Exercise 1: swish, and a bug one point cannot see
+#
+# Add `swish(x)` $= x\,\sigma(x)$ with `define_op`; its derivative is
+# $\sigma(x) + x\,\sigma(x)\,(1 - \sigma(x))$ (`m.sigmoid` exists). The check compares it with finite
+# differences at twenty random points. Then break its derivative on purpose in a way a check at
+# $x = 0$ cannot see. What does that tell you about choosing check points?
+
+
+# %%
+def swish_local(m, x, _, out):
+    # BEGIN SOLUTION
+    s = m.sigmoid(x)
+    return (s + x * s * (1 - s),)
+    # END SOLUTION
+
+
+def swish_broken_local(m, x, _, out):
+    # BEGIN SOLUTION
+    # drop the second term: it is x * (...), so it vanishes at x = 0 and the bug hides there
+    return (m.sigmoid(x),)
+    # END SOLUTION
+
+
+swish = define_op("swish", lambda m, x, _: x * m.sigmoid(x), swish_local)
+swish_broken = define_op("swish_broken", lambda m, x, _: x * m.sigmoid(x), swish_broken_local)
+
+# %%
+check_unary_op("swish", swish, lambda x: x / (1 + math.exp(-x)), [rng.uniform(-5, 5) for _ in range(20)])
+check_wrong_only_away_from("swish_broken", swish_broken, lambda x: x / (1 + math.exp(-x)), at=0.0)
+
+# %% [markdown]
+# ### Exercise 2: exactly on the kink
+#
+# The leaky ReLU failures all sat on one side of the kink. Find a point $(x, y)$ where $x y + 1$ is
+# *exactly* 0 in floating point. The cell after the check shows what `gradcheck` reports there: is it
+# a bug?
+
+# %%
+kink_point = (2.0, -0.5)  # SOLUTION
+
+# %%
+check_kink_point(kink_point)
+
+# %%
+leaky_relu = define_op(
+    "leaky_relu",
+    lambda m, x, _: x if x > 0 else 0.1 * x,
+    lambda m, x, _, out: (1.0 if x > 0 else 0.1,),
+)
+try:
+    gradcheck(lambda x, y: leaky_relu(x * y + 1.0) * y, list(kink_point))
+except GradcheckError as error:
+    print(error)
+
+# %% [markdown]
+# Even the *correct* leaky ReLU fails there: the central difference averages the slopes 1 and 0.1 of
+# the two sides, while the rule picks one. Not a bug, a point with no derivative (as with `relu` above).
+#
+# ### Exercise 3: a wrong forward
+#
+# Here is a `hypot` whose forward returns $x + y$ while its local rule is still
+# $(x / \text{out}, y / \text{out})$. Does `gradcheck` notice? Think about what each side of the check
+# uses, then answer `True` or `False`.
+
+# %%
+hypot_bad_forward = define_op(
+    "hypot_bad_forward", lambda m, x, y: x + y, lambda m, x, y, out: (x / out, y / out)
+)
+# BEGIN SOLUTION
+# yes: the finite differences nudge the forward, x + y, whose slopes are 1 and 1, while backward()
+# multiplies the rule's x / out and y / out; the two sides disagree wherever those are not 1
+gradcheck_notices = True
+# END SOLUTION
+
+# %%
+check_gradcheck_verdict(hypot_bad_forward, gradcheck_notices)
+
+# %% [markdown]
+# ### Exercise 4: why `m` matters
+#
+# `my_sin_math` writes its local rule with `math.cos` instead of `m.cos`. `gradcheck` passes, since
+# first derivatives only need floats. But ask for the second derivative with
+# `grad(..., create_graph=True)` and it is wrong (the next cell shows it). Define `my_sin` so that its
+# second derivative is right too.
+
+# %%
+my_sin_math = define_op("my_sin_math", lambda m, x, _: m.sin(x), lambda m, x, _, out: (math.cos(x),))
+print("gradcheck of my_sin_math:", gradcheck(lambda v: my_sin_math(v), [0.5]))
+x = Value(0.5)
+(slope,) = grad(my_sin_math(x), x, create_graph=True)
+(second,) = grad(slope, x, allow_unused=True, materialize_grads=True)
+print(f"its second derivative at 0.5: {second} (should be -sin(0.5) = {-math.sin(0.5):.6f})")
+
+# %%
+my_sin = define_op("my_sin", lambda m, x, _: m.sin(x), lambda m, x, _, out: (m.cos(x),))  # SOLUTION
+
+# %%
+check_nth_derivative("my_sin", my_sin, 2, lambda x: -math.sin(x), [0.5, 1.0, -2.0])
+
+# %% [markdown]
+# `math.cos(x)` turns the Value into a plain float, so the derivative it returns is a constant with
+# no graph behind it, and its own derivative comes out 0. `m.cos` is `Value.cos` when the engine
+# differentiates a second time, and the chain continues.
+#
+# ### Exercise 5: a one-sided difference
+#
+# Write the one-sided difference $\left(f(x + \varepsilon) - f(x)\right) / \varepsilon$ for a float
+# function `f`. The cell after the check puts it into the step-size table: how does its error fall
+# with $\varepsilon$, and where is its best $\varepsilon$?
+
+
+# %%
+def one_sided_difference(f, x, eps):
+    # BEGIN SOLUTION
+    return (f(x + eps) - f(x)) / eps
+    # END SOLUTION
+
+
+# %%
+check_one_sided_difference(one_sided_difference)
+
+# %%
+print(f"{'eps':>8}  {'|one-sided - backward()|':>26}")
+for eps in [1e-1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]:
+    error = abs(one_sided_difference(lambda v: math.sin(v) * math.exp(v), x0, eps) - exact)
+    print(f"{eps:8.0e}  {error:26.1e}")
+
+# %% [markdown]
+# The error now falls only tenfold per tenfold smaller $\varepsilon$ (it is proportional to
+# $\varepsilon$, not $\varepsilon^2$), so the best $\varepsilon$ is smaller, near $10^{-8}$ (the square
+# root of the float precision), and the best error is larger than the central difference's.

@@ -20,6 +20,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograd_tiny import Value, grad, hessian
+from autograd_tiny.exercises import (
+    check_descent_path,
+    check_finds_minimum,
+    check_function,
+    check_stationary_point,
+)
 
 # %% [markdown]
 # ## Derivatives of derivatives
@@ -94,9 +100,9 @@ descent = gradient_descent_1d(f, -2.0, lr=0.02, steps=30)
 x_star = newton[-1]
 print(f"{'step':>4}  {'Newton x':>20}  {'|error|':>9}  {'gradient descent x':>20}  {'|error|':>9}")
 for k in range(7):
-    print(f"{k:>4}  {newton[k]:20.15f}  {abs(newton[k] - x_star):9.1e}  "
-          f"{descent[k]:20.15f}  {abs(descent[k] - x_star):9.1e}")
-print(f"gradient descent after 30 steps: {descent[-1]:.15f}, error {abs(descent[-1] - x_star):.1e}")
+    print(f"{k:>4}  {newton[k]:20.12f}  {abs(newton[k] - x_star):9.1e}  "
+          f"{descent[k]:20.12f}  {abs(descent[k] - x_star):9.1e}")
+print(f"gradient descent after 30 steps: {descent[-1]:.12f}, error {abs(descent[-1] - x_star):.1e}")
 
 # %% [markdown]
 # Newton's error goes 5e-2, 2e-3, 5e-6, 3e-11, then below what a float can show: once close, the
@@ -111,7 +117,7 @@ print(f"gradient descent after 30 steps: {descent[-1]:.15f}, error {abs(descent[
 from_middle = newton_1d(f, 0.4, 6)
 print("Newton from x = 0.4:", [round(v, 6) for v in from_middle])
 _, slope, curvature = derivatives_1d(f, from_middle[-1])
-print(f"there f' = {slope:.1e} and f'' = {curvature:.3f} < 0: a local maximum")
+print(f"there |f'| < 1e-12: {abs(slope) < 1e-12}, and f'' = {curvature:.3f} < 0: a local maximum")
 
 # %%
 grid = np.linspace(-2.1, 1.9, 400)
@@ -177,20 +183,28 @@ def gradient_descent(fn, point, lr, steps):
 
 newton_path = newton(rosenbrock, start, 7)
 descent_path = gradient_descent(rosenbrock, start, lr=0.0015, steps=3000)
+def distance_to_minimum(p):
+    """The distance to (1, 1), printed as '< 1e-9' below that: LAPACK's last digits vary between machines."""
+    d = math.dist(p, (1, 1))
+    return f"{d:.1e}" if d >= 1e-9 else "< 1e-9"
+
+
 for k, p in enumerate(newton_path):
-    print(f"Newton step {k}: ({p[0]: .12f}, {p[1]: .12f})   distance to (1, 1): {math.dist(p, (1, 1)):.1e}")
+    print(f"Newton step {k}: ({p[0]: .8f}, {p[1]: .8f})   distance to (1, 1): {distance_to_minimum(p)}")
 for k in [100, 1000, 3000]:
     p = descent_path[k]
     print(f"gradient descent step {k:>4}: ({p[0]: .6f}, {p[1]: .6f})   distance: {math.dist(p, (1, 1)):.1e}")
 
 # %% [markdown]
-# Newton lands on $(1, 1)$ to machine precision in seven steps (its second step even leaves the
+# Newton lands on $(1, 1)$ to within $10^{-9}$ in seven steps (its second step even leaves the
 # valley far below and comes back: a pure Newton step trusts its parabola completely). Gradient
 # descent is still well short after 3000 steps. The Hessian at the minimum says why: its eigenvalues
 # are the curvatures along the two principal directions, and they differ by a factor of 2500.
 
 # %%
-print("eigenvalues of the Hessian at (1, 1):", np.linalg.eigvalsh(np.array(hessian(rosenbrock, [1.0, 1.0]))))
+eigenvalues = np.linalg.eigvalsh(np.array(hessian(rosenbrock, [1.0, 1.0])))
+print(f"eigenvalues of the Hessian at (1, 1): {eigenvalues[0]:.4f} and {eigenvalues[1]:.2f}, "
+      f"ratio {eigenvalues[1] / eigenvalues[0]:.0f}")
 
 # %% [markdown]
 # A gradient step of size $\eta$ multiplies the error along a direction of curvature $\lambda$ by
@@ -230,11 +244,93 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# 1. Start the one-dimensional Newton iteration at $x = 1.5$ and at $x = 0.7$. Which stationary point
-#    does each reach, and how can you tell from $f''$ along the way?
-# 2. Make Newton's method safe for non-convex functions: take the Newton step only when $f'' > 0$ and
-#    a gradient step otherwise. Does it now find a minimum from $x = 0.4$?
-# 3. Damped Newton: replace $x_{k+1} = x_k + \Delta$ by $x_k + t\Delta$ with $t$ halved until $f$
-#    decreases. Does the Rosenbrock path still climb out of the valley? How many steps does it need?
-# 4. Compute the third derivative of $\tanh$ at $x = 0.5$ with two `create_graph=True` calls and compare
-#    it with the closed form $-2(1 - t^2)(1 - 3t^2)$, $t = \tanh x$.
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: which stationary point?
+#
+# Start the one-dimensional Newton iteration at $x = 1.5$ and at $x = 0.7$. Where does each end, and
+# is that a minimum or a maximum? (The sign of $f''$ there tells.)
+
+# %%
+# BEGIN SOLUTION
+end_from_1_5 = newton_1d(f, 1.5, 50)[-1]
+kind_from_1_5 = "minimum" if derivatives_1d(f, end_from_1_5)[2] > 0 else "maximum"
+end_from_0_7 = newton_1d(f, 0.7, 50)[-1]
+kind_from_0_7 = "minimum" if derivatives_1d(f, end_from_0_7)[2] > 0 else "maximum"
+# END SOLUTION
+
+# %%
+check_stationary_point(f, 1.5, end_from_1_5, kind_from_1_5)
+check_stationary_point(f, 0.7, end_from_0_7, kind_from_0_7)
+
+# %% [markdown]
+# ### Exercise 2: a Newton step only where it is safe
+#
+# Make Newton's method safe for non-convex functions: take the Newton step where $f'' > 0$ and a
+# gradient step ($\eta = 0.02$) otherwise. The check runs it from $x = 0.4$, where plain Newton found
+# a maximum, and from other starts, and asks for a minimum every time.
+
+
+# %%
+def safe_newton_1d(fn, x0, steps):
+    # BEGIN SOLUTION
+    path = [x0]
+    for _ in range(steps):
+        _, slope, curvature = derivatives_1d(fn, path[-1])
+        step = slope / curvature if curvature > 0 else 0.02 * slope
+        path.append(path[-1] - step)
+    return path
+    # END SOLUTION
+
+
+# %%
+check_finds_minimum(safe_newton_1d, f, [0.4, -2.0, 1.5, 0.7])
+
+# %% [markdown]
+# ### Exercise 3: damped Newton
+#
+# Replace $x_{k+1} = x_k + \Delta$ by $x_k + t\Delta$, with $t$ starting at 1 and halved until $f$
+# decreases. The check asks that no step raises $f$ and that 30 steps end within $10^{-6}$ of
+# $(1, 1)$. Does the path still leave the valley?
+
+
+# %%
+def damped_newton(fn, point, steps):
+    # BEGIN SOLUTION
+    path = [np.array(point)]
+    for _ in range(steps):
+        p = path[-1]
+        step = np.linalg.solve(np.array(hessian(fn, list(p))), -gradient(fn, p))
+        t = 1.0
+        while fn(p + t * step) > fn(p) and t > 1e-10:
+            t /= 2
+        path.append(p + t * step)
+    return path
+    # END SOLUTION
+
+
+# %%
+check_descent_path(damped_newton(rosenbrock, start, 30), rosenbrock, [1.0, 1.0])
+
+# %% [markdown]
+# ### Exercise 4: a third derivative
+#
+# Write `third_derivative(fn, x)` with nested `grad(..., create_graph=True)` calls. The check compares
+# it, for $\tanh$, with the closed form $-2(1 - t^2)(1 - 3t^2)$, $t = \tanh x$.
+
+
+# %%
+def third_derivative(fn, x):
+    # BEGIN SOLUTION
+    v = Value(x)
+    d = fn(v)
+    for _ in range(3):
+        (d,) = grad(d, [v], create_graph=True)
+    return d.data
+    # END SOLUTION
+
+
+# %%
+check_function("third_derivative(tanh)", lambda x: third_derivative(lambda v: v.tanh(), x),
+               lambda x: -2 * (1 - math.tanh(x) ** 2) * (1 - 3 * math.tanh(x) ** 2), [[0.5], [-1.0], [2.0]])  # fmt: skip

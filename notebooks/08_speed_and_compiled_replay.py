@@ -3,8 +3,8 @@
 #
 # Every operation on a `Value` costs a Python object: it records its parents and its local
 # derivatives so that `backward()` can apply the chain rule later. That is what makes the graph
-# easy to look at, and what makes a training step slow: micrograd's moons demo builds about 65,000
-# nodes per step.
+# easy to look at, and what makes a training step slow: micrograd's moons demo builds tens of
+# thousands of nodes per step (the first cell below counts them).
 #
 # Yet the *shape* of that graph is the same at every step; only the numbers change.
 # `compile_graph(loss, parameters)` records it once and writes a plain-float Python function that
@@ -13,10 +13,12 @@
 # `if`s on `.data`, which are taken once while recording.
 
 # %%
+import math
 import time
 
-from autograd_tiny import Value, compile_graph, nn
+from autograd_tiny import Value, backward_order, compile_graph, nn
 from autograd_tiny.data import make_moons
+from autograd_tiny.exercises import check_break_even, check_raises, check_replay_goes_stale
 
 xs, labels = make_moons(100, noise=0.1, seed=1)
 ys = [2.0 * c - 1.0 for c in labels]
@@ -27,6 +29,9 @@ def moons_loss(model: nn.MLP) -> Value:
     scores = [model([Value(a) for a in row]) for row in xs]
     losses = [(1 + -y * s).relu() for y, s in zip(ys, scores)]
     return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+
+
+print(f"{len(backward_order(moons_loss(nn.MLP(2, [16, 16, 1], seed=1)))):,} nodes in one step's graph")
 
 
 # %% [markdown]
@@ -68,14 +73,79 @@ print(f"compiled step {compiled * 1e3:7.1f} ms   ({eager / compiled:.0f}x faster
 print(f"compiling     {compile_seconds * 1e3:7.1f} ms   (= {compile_seconds / eager:.1f} eager steps)")
 
 # %% [markdown]
+# The printed times and ratios are this machine's, measured while the notebook ran: on another
+# machine, or a busy one, they differ, which is why this text quotes none of them. What holds
+# everywhere is the shape: the replay does only the float arithmetic, so it is many times faster
+# than the eager step, while compiling costs the time of some eager steps, once (the last line above
+# says how many here; exercise 3 turns that into the number of steps after which it pays off).
+#
 # `benchmarks/bench.py` (`make bench`) runs the same comparison against micrograd and PyTorch,
 # alternating the engines; the README quotes its figures.
 #
 # ## Exercises
 #
-# 1. Compile `moons_loss(recorded)` with respect to the parameters of a *different* fresh model and
-#    read the error. Why is silently returning zero gradients the wrong answer there?
-# 2. Replace `.relu()` in the hinge loss by `max(0, 1 - y s)` written with a Python `if` on
-#    `.data`. Compile, train a few steps, and compare with the eager losses. Why do they drift apart?
-# 3. The replay takes less time per step, but compiling costs a few eager steps. After how many
-#    steps does compiling pay off on this machine?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: the wrong parameters
+#
+# Compile `moons_loss(recorded)` with respect to the parameters of a *different* fresh model, catch
+# the error and keep it in `error`. Why is silently returning zero gradients the wrong answer there?
+
+# %%
+other = nn.MLP(2, [16, 16, 1], seed=2)
+error = None
+# BEGIN SOLUTION
+# other's parameters are not in the recorded graph: zero gradients would be true, but would hide the bug
+# of compiling one model's loss for another, so compile_graph refuses
+try:
+    compile_graph(moons_loss(recorded), other.parameters())
+except ValueError as caught:
+    error = caught
+# END SOLUTION
+
+# %%
+check_raises("error", error, ValueError, "is not in the graph of the output")
+
+# %% [markdown]
+# ### Exercise 2: a Python `if` in the loss
+#
+# Write the hinge $\max(0, 1 - y\,s)$ for a score `Value` $s$ and a label $y = \pm 1$ with a Python
+# `if` on `.data` instead of `.relu()`. The check records it at one score, replays it at another
+# and expects the replay to be stale: why does it drift away from the eager loss?
+
+
+# %%
+def hinge_with_if(score, y):
+    # BEGIN SOLUTION
+    margin = 1 - y * score
+    # the `if` runs once while recording; the replay keeps whichever branch was taken then
+    return margin if margin.data > 0 else margin * 0.0
+    # END SOLUTION
+
+
+# %%
+check_replay_goes_stale(hinge_with_if)
+
+# %% [markdown]
+# ### Exercise 3: when does compiling pay off?
+#
+# Compiling costs `compile_seconds` once; each compiled step then saves `eager - compiled` seconds.
+# Write `steps_to_pay_off(compile_s, eager_s, compiled_s)`: the fewest steps after which compiling and
+# replaying has taken no longer than running eagerly (`math.inf` if never). The cell after the check
+# applies it to the times measured above, on this machine.
+
+
+# %%
+def steps_to_pay_off(compile_s, eager_s, compiled_s):
+    # BEGIN SOLUTION
+    saved = eager_s - compiled_s
+    return math.ceil(compile_s / saved) if saved > 0 else math.inf
+    # END SOLUTION
+
+
+# %%
+check_break_even(steps_to_pay_off)
+
+# %%
+print(f"here: compiling pays off after {steps_to_pay_off(compile_seconds, eager, compiled)} steps")

@@ -7,6 +7,12 @@ same file.
 
     .venv/bin/python notebooks/build.py                       # every notebooks/NN_*.py
     .venv/bin/python notebooks/build.py notebooks/03_*.py     # just these
+    .venv/bin/python notebooks/build.py --starter work/       # learner editions, answers blanked
+
+Exercise answers are marked in the source: the lines between `# BEGIN SOLUTION` and
+`# END SOLUTION`, or one line `name = answer  # SOLUTION`. The stored notebook runs them (so
+its check cells pass); the learner edition replaces each with `...`, which the check rejects,
+and puts the solution in a collapsed <details> block after the exercise's check cell.
 """
 
 from __future__ import annotations
@@ -51,6 +57,66 @@ def from_source(path: Path) -> nbformat.NotebookNode:
         cell.id = f"cell-{i:02d}"
         cell.metadata = nbformat.NotebookNode()
     return nb
+
+
+SOLUTION_BLOCK = re.compile(r"^( *)# BEGIN SOLUTION\n(.*?)^ *# END SOLUTION *(?:\n|$)", re.MULTILINE | re.DOTALL)
+SOLUTION_LINE = re.compile(r"^( *[\w, ]+ = ).*?  # SOLUTION$", re.MULTILINE)
+
+
+def has_answer(source: str) -> bool:
+    """Whether a code cell holds marked exercise answers."""
+    return bool(SOLUTION_BLOCK.search(source) or SOLUTION_LINE.search(source))
+
+
+def solved_source(source: str) -> str:
+    """An answer cell as its solution reads: the cell with the marker comments taken out."""
+    source = SOLUTION_BLOCK.sub(lambda m: m.group(2), source)
+    return SOLUTION_LINE.sub(lambda m: m.group(0).removesuffix("  # SOLUTION"), source)
+
+
+ASSIGNMENT = re.compile(r"^([A-Za-z_][\w, ]*?) = ")
+
+
+def blank(match: re.Match[str]) -> str:
+    """The starter for one solution block: `name = ...` for each name it assigns at its own level, else `...`."""
+    indent, lines = match.group(1), match.group(2).splitlines()
+    targets = [m.group(1) for line in lines if line.startswith(indent) and (m := ASSIGNMENT.match(line[len(indent):]))]
+    names = list(dict.fromkeys(name.strip() for target in targets for name in target.split(",")))
+    return "".join(f"{indent}{name} = ...  # your answer\n" for name in names) or f"{indent}...  # your answer\n"
+
+
+def starter_source(source: str) -> str:
+    """An answer cell with every marked solution replaced by `...`, the placeholder its check rejects."""
+    source = SOLUTION_BLOCK.sub(blank, source)
+    return SOLUTION_LINE.sub(lambda m: f"{m.group(1)}...  # your answer", source)
+
+
+def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook with blank answers, no outputs, and each solution collapsed after its check cell."""
+    cells: list[nbformat.NotebookNode] = []
+    pending = ""
+    for cell in nb.cells:
+        cell = nbformat.from_dict(dict(cell))
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if has_answer(cell.source):
+                cell.source, pending = starter_source(cell.source), solved_source(cell.source)
+            elif pending and is_check_cell(cell.source):
+                cells.append(cell)
+                body = f"<details><summary>Solution</summary>\n\n```python\n{pending}\n```\n\n</details>"
+                cell = nbformat.v4.new_markdown_cell(body)
+                pending = ""
+        cells.append(cell)
+    edition = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+    for i, cell in enumerate(edition.cells):
+        cell.id = f"cell-{i:02d}"
+    return edition
+
+
+def is_check_cell(source: str) -> bool:
+    """A cell that checks an exercise: its code (comments aside) starts with a call of a check_ function."""
+    code = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return bool(code) and code[0].startswith("check_")
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
@@ -117,7 +183,16 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("paths", nargs="*", help="notebook sources (.py); default: every notebooks/NN_*.py")
+    parser.add_argument("--starter", metavar="DIR", type=Path,
+                        help="write learner editions (answers blanked, not executed) into DIR instead")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.starter:
+        args.starter.mkdir(parents=True, exist_ok=True)
+        for path in sources(args.paths):
+            target = args.starter / path.with_suffix(".ipynb").name
+            nbformat.write(learner_edition(from_source(path)), target)
+            print(f"{target}: learner edition")
+        return 0
     for path in sources(args.paths):
         start = time.perf_counter()
         target = build(path)

@@ -6,6 +6,7 @@ reader sees on a code host without running anything. Rebuild with `python notebo
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,19 @@ def load(source: Path) -> Any:
     return nbformat.read(notebook, as_version=4)
 
 
-def test_notebooks_are_numbered_in_reading_order_from_01() -> None:
+def builder() -> Any:
+    """notebooks/build.py as a module: the learner edition and the solution markers are defined there."""
+    spec = importlib.util.spec_from_file_location("notebook_build", NOTEBOOKS / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_notebooks_are_numbered_in_reading_order_from_00() -> None:
     numbers = [int(p.name[:2]) for p in SOURCES]
-    # unique and from 01; a gap is allowed while notebooks written in parallel are merged
-    assert numbers[0] == 1 and len(set(numbers)) == len(numbers), [p.name for p in SOURCES]
-    assert len(numbers) >= 6
+    assert numbers == list(range(len(numbers))), [p.name for p in SOURCES]
+    assert len(numbers) >= 11
 
 
 def test_every_notebook_has_its_source_and_every_source_its_notebook() -> None:
@@ -78,12 +87,63 @@ def test_notebook_outputs_hold_nothing_that_changes_from_run_to_run(source: Path
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_notebook_opens_with_a_numbered_title_and_ends_with_exercises(source: Path) -> None:
+def test_notebook_opens_with_a_numbered_title_and_has_checked_exercises(source: Path) -> None:
+    build = builder()
     cells = load(source).cells
     number = int(source.name[:2])
     assert cells[0].cell_type == "markdown"
     assert re.match(rf"# {number}\. \S", cells[0].source), cells[0].source.splitlines()[0]
-    assert cells[-1].cell_type == "markdown"
-    exercises = re.search(r"^## Exercises$(.*)", cells[-1].source, re.MULTILINE | re.DOTALL)
-    assert exercises, "the last cell should hold an '## Exercises' section"
-    assert re.search(r"^1\. ", exercises.group(1), re.MULTILINE), "exercises are a numbered list"
+    headings = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source]
+    assert headings, "an '## Exercises' section is expected"
+    code = [c for c in cells[headings[0] :] if c.cell_type == "code"]
+    answers = [i for i, c in enumerate(code) if build.has_answer(c.source)]
+    assert answers, "the exercises need answer cells (marked with # BEGIN SOLUTION / # END SOLUTION)"
+    for i in answers:
+        following = code[i + 1] if i + 1 < len(code) else None
+        assert following is not None and build.is_check_cell(following.source), (
+            f"the answer cell {code[i].source[:60]!r} should be followed by its check_...() cell"
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_check_cell_fails_on_the_starter_answers(source: Path) -> None:
+    """The learner edition (answers blanked to `...`) runs, and every check cell raises ExerciseError."""
+    from nbclient import NotebookClient
+
+    build = builder()
+    edition = build.learner_edition(build.from_source(source))
+    resources = {"metadata": {"path": str(NOTEBOOKS)}}
+    client = NotebookClient(edition, kernel_name="python3", resources=resources, allow_errors=True)
+    client.execute()
+    checks = [c for c in edition.cells if c.cell_type == "code" and build.is_check_cell(c.source)]
+    assert checks
+    for cell in checks:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        names = [e.ename for e in errors]
+        assert names == ["ExerciseError"], f"{cell.source!r} on a blank answer: {names or 'passed'}"
+    details = [c for c in edition.cells if c.cell_type == "markdown" and c.source.startswith("<details>")]
+    answers = [c for c in load(source).cells if c.cell_type == "code" and build.has_answer(c.source)]
+    assert len(details) == len(answers)
+
+
+def test_each_step_of_notebook_0_is_caught_on_its_own() -> None:
+    """Blank one answer of notebook 0 at a time (the others solved): its own check cell must fail."""
+    from autograd_tiny.exercises import ExerciseError
+
+    build = builder()
+    source = NOTEBOOKS / "00_build_it_yourself.py"
+    cells = jupytext.read(source).cells
+    code = [c.source for c in cells if c.cell_type == "code" and "torch" not in c.source]
+    answers = [i for i, text in enumerate(code) if build.has_answer(text)]
+    assert len(answers) >= 6
+    for k in answers:
+        namespace: dict[str, Any] = {}
+        for i, text in enumerate(code[: k + 2]):
+            text = build.starter_source(text) if i == k else build.solved_source(text)
+            if i == k + 1:
+                assert build.is_check_cell(text)
+                with pytest.raises(ExerciseError):
+                    exec(compile(text, f"cell {i}", "exec"), namespace)
+            else:
+                exec(compile(text, f"cell {i}", "exec"), namespace)
