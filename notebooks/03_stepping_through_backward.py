@@ -178,9 +178,9 @@ print(len(list(backward_steps(MLP(1, [2, 1], seed=0)([Value(0.5)])))), "frames f
 
 def predicted_frames(width):
     # BEGIN SOLUTION
-    # the input; per hidden unit w, b, w*x, b + w*x, relu (5 nodes); the output unit: width weights,
-    # width products, width sums and its bias (3 width + 1); plus the seed frame
-    return 1 + 5 * width + 3 * width + 1 + 1
+    # the input; per hidden unit w, b, w*x, the sum b + w*x, relu (5 nodes); the output unit: width
+    # weights, width products, one sum node and its bias (2 width + 2); plus the seed frame
+    return 1 + 5 * width + 2 * width + 2 + 1
     # END SOLUTION
 
 

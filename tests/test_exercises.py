@@ -458,7 +458,7 @@ def test_check_depth_first_order_fails() -> None:
 
 
 def test_check_frame_count() -> None:
-    check_frame_count(lambda width: 8 * width + 3)
+    check_frame_count(lambda width: 7 * width + 4)  # 5 nodes per hidden unit, 2 per input of the output
     rejects(check_frame_count, lambda width: 5 * width + 3, match=r"predicted_frames\(1\)")
 
 
