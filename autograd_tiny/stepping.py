@@ -127,10 +127,10 @@ def forward_text(v: Value) -> str:
 
 
 def passes(root: Value, *, forward: bool = True, backward: bool = True, max_nodes: int | None = None) -> Pass:
-    """The steps of the forward pass (values in creation order) and/or of ``root.backward()``.
+    """The steps of the forward pass (each value after its operands) and/or of ``root.backward()``.
 
     Forward: step 0 shows the leaves (inputs and parameters are given), then one step per
-    operation, oldest first. Backward: step 0 is the seed d root / d root = 1, then one step per
+    operation, parents before children. Backward: step 0 is the seed d root / d root = 1, then one step per
     node in the engine's order, ``backward_order(root)``.
     """
     if not isinstance(root, Value):

@@ -310,7 +310,7 @@ def backward_steps(
     outlined in red, each arrow into its operation showing ``local x grad = contribution`` and each
     receiving box its running sum. Green: gradient final (every consumer has passed its
     contribution); blue: still accumulating; grey: no contribution yet. ``forward=True`` puts the
-    forward pass first (the values appearing in creation order). The graph is laid out once, so
+    forward pass first (each value after its operands). The graph is laid out once, so
     nothing moves between pictures. The numbers come from ``.data`` and ``.local_grads`` in the
     engine's order and rule; ``.grad`` is neither read nor changed.
     """
