@@ -306,14 +306,8 @@ def _record(op: str, rule: Rule, x: Value, y: Value | None, b: Any, k: float | N
     forward, local = rule
     a = x.data
     out = forward(FloatMath, a, b)
-    node = _new_value(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._g = 0.0
-    node._n = 0
+    node = _leaf(Value, out, 0.0, "")
     if _open_blocks and not _note_creation(node):
-        node._op, node._arg, node._x, node._y = "", None, None, None
         return node
     node._op = op
     node._arg = k
@@ -665,7 +659,10 @@ _graph_lock = threading.RLock()
 
 
 def _count_consumers(root: Value) -> list[Value]:
-    """Set each node's ``_n`` to its number of consumers below root; return the nodes (root first)."""
+    """Set each node's ``_n`` to its number of consumers below root; return the nodes (root first).
+
+    The parent slots are visited one by one, unrolled: one- and two-parent nodes then cost no tuple.
+    """
     nodes = [root]
     stack = [root]
     while stack:
@@ -833,7 +830,7 @@ def _link(node: Value, parents: tuple[Value, ...], local_grads: tuple[Any, ...],
 
 
 def _leaf(cls: type[Value], data: float, grad: float, label: str) -> Value:
-    """Unpickle a leaf."""
+    """A new leaf, made without __init__'s checks (the data is known to be a float): nodes start so."""
     leaf = _new_value(cls)
     leaf.data, leaf.grad, leaf.label = data, grad, label
     leaf._op, leaf._arg, leaf._g, leaf._n = "", None, 0.0, 0
@@ -871,11 +868,8 @@ def value_sum(values: Iterable[Operand]) -> Value:
     forward, local = RULES["sum"]
     data = tuple(v.data for v in operands)
     out = forward(FloatMath, data, None)
-    node = _new_value(Value)
-    node.data, node.grad, node.label, node._g, node._n = out, 0.0, "", 0.0, 0
-    node._op, node._arg = "", None
+    node = _leaf(Value, out, 0.0, "")
     if _open_blocks and not _note_creation(node):
-        _link(node, (), (), False)
         return node
     node._op = "sum"
     _link(node, operands, local(FloatMath, data, None, out), True)

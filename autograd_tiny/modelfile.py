@@ -35,29 +35,35 @@ def size_limit(architecture: dict[str, Any], names: list[str]) -> int:
 
 
 def write_model_file(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
-    """Write ``document`` as JSON to ``path`` atomically: a temporary file, then one os.replace.
+    """Write ``document`` as JSON to ``path`` atomically (see `write_atomically`)."""
+    text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    write_atomically(path, text.encode("utf-8"), "save")
+
+
+def write_atomically(path: str | os.PathLike[str], content: bytes, what: str) -> None:
+    """Write ``content`` to ``path`` atomically: a temporary file beside it, then one os.replace.
 
     A symbolic link is followed: the file it points to is replaced and the link stays. An
     existing file keeps its permission bits; a new one gets the usual ones (0o666 less umask).
+    Errors name ``what`` (the operation writing).
     """
     target = Path(os.path.realpath(path))
     if target.is_symlink():  # realpath gives up on a loop of links
-        raise OSError(errno.ELOOP, f"save: {str(path)!r} is a loop of symbolic links", str(path))
+        raise OSError(errno.ELOOP, f"{what}: {str(path)!r} is a loop of symbolic links", str(path))
     if not target.parent.is_dir():
-        raise FileNotFoundError(f"save: directory {str(target.parent)!r} does not exist")
+        raise FileNotFoundError(f"{what}: directory {str(target.parent)!r} does not exist")
     if target.is_dir():
-        raise IsADirectoryError(f"save: {str(path)!r} is a directory")
+        raise IsADirectoryError(f"{what}: {str(path)!r} is a directory")
     try:
         mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
     tmp = target.with_name(f".{target.name[:100]}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(tmp, "x", encoding="utf-8") as f:
+        with open(tmp, "xb") as f:
             if mode is not None:
                 os.chmod(tmp, mode)
-            json.dump(document, f, indent=1, allow_nan=False)
-            f.write("\n")
+            f.write(content)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)

@@ -13,11 +13,12 @@ import json
 import math
 import os
 import struct
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from autograd_tiny.modelfile import write_atomically
 
 DTYPES = {"F64": "d", "F32": "f"}  # safetensors dtype -> struct format character
 MAX_HEADER_BYTES = 100_000_000  # the safetensors package's own limit
@@ -54,7 +55,7 @@ def write_safetensors(
         offset += len(chunk)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)  # pad with spaces, as the package does, so the data is aligned
-    _write_atomically(Path(path), struct.pack("<Q", len(text)) + text + b"".join(chunks))
+    write_atomically(path, struct.pack("<Q", len(text)) + text + b"".join(chunks), "write_safetensors")
 
 
 def read_safetensors(path: str | os.PathLike[str]) -> dict[str, Tensor]:
@@ -157,16 +158,3 @@ def _is_count(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and n >= 0
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"write_safetensors: directory {str(target.parent)!r} does not exist")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -235,7 +235,7 @@ def test_an_interrupted_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(json, "dump", crash)
+    monkeypatch.setattr(os, "fsync", crash)  # Ctrl-C while the new file is being written
     with pytest.raises(KeyboardInterrupt):
         MLP(2, [3, 1], seed=1).save(path)
     assert path.read_text() == old
