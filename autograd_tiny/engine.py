@@ -88,14 +88,12 @@ class FloatMath:
 
     @staticmethod
     def pow(x: float, y: float) -> float:
-        """x ** y: 0 ** negative = inf, overflow = +-inf, a negative base to a fraction = nan."""
+        """x ** y as C's pow: (+-0) ** negative = +-inf, overflow = +-inf, negative ** fraction = nan."""
         try:
             result = x**y
-        except ZeroDivisionError:
-            return math.inf
-        except OverflowError:
-            odd = y == int(y) and int(y) % 2 == 1
-            return -math.inf if x < 0 and odd else math.inf
+        except (ZeroDivisionError, OverflowError):
+            odd = math.isfinite(y) and y == int(y) and int(y) % 2 == 1
+            return math.copysign(math.inf, x) if odd else math.inf
         return result if type(result) is float else (float(result) if is_real(result) else math.nan)
 
     @staticmethod
