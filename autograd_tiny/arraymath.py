@@ -37,10 +37,7 @@ class ArrayMath:
     log = staticmethod(np.log)  # -inf at 0 and nan below, as FloatMath.log
     sigmoid = staticmethod(_sigmoid)
 
-    @staticmethod
-    def pow(x: Any, y: Any) -> Any:
-        """x ** y, with +inf for (+-0) ** negative, as FloatMath.pow (NumPy gives -inf for -0)."""
-        return np.where((x == 0) & (y < 0), np.inf, np.power(x, y))
+    pow = staticmethod(np.power)  # C's pow, as FloatMath.pow: (-0) ** -1 = -inf, (+-0) ** -2 = inf
 
     @staticmethod
     def relu(x: Any) -> Any:

@@ -296,17 +296,21 @@ check_gradcheck_verdict(hypot_bad_forward, gradcheck_notices)
 # ### Exercise 4: why `m` matters
 #
 # `my_sin_math` writes its local rule with `math.cos` instead of `m.cos`. `gradcheck` passes, since
-# first derivatives only need floats. But ask for the second derivative with
-# `grad(..., create_graph=True)` and it is wrong (the next cell shows it). Define `my_sin` so that its
-# second derivative is right too.
+# first derivatives only need floats. But a second derivative needs the local derivative as a Value
+# with a graph behind it, and `math.cos(x)` turns the Value into a plain float: its own derivative
+# would silently come out 0. The engine notices the float escaping and refuses, naming the operation
+# (the next cell shows it). Define `my_sin` so that its second derivative is right too.
 
 # %%
+from autograd_tiny import RuleEscapesGraphError
+
 my_sin_math = define_op("my_sin_math", lambda m, x, _: m.sin(x), lambda m, x, _, out: (math.cos(x),))
 print("gradcheck of my_sin_math:", gradcheck(lambda v: my_sin_math(v), [0.5]))
 x = Value(0.5)
-(slope,) = grad(my_sin_math(x), x, create_graph=True)
-(second,) = grad(slope, x, allow_unused=True, materialize_grads=True)
-print(f"its second derivative at 0.5: {second} (should be -sin(0.5) = {-math.sin(0.5):.6f})")
+try:
+    grad(my_sin_math(x), x, create_graph=True)
+except RuleEscapesGraphError as e:
+    print("grad(..., create_graph=True) refuses:", str(e).split(",")[0])
 
 # %%
 my_sin = define_op("my_sin", lambda m, x, _: m.sin(x), lambda m, x, _, out: (m.cos(x),))  # SOLUTION
@@ -315,9 +319,9 @@ my_sin = define_op("my_sin", lambda m, x, _: m.sin(x), lambda m, x, _, out: (m.c
 check_nth_derivative("my_sin", my_sin, 2, lambda x: -math.sin(x), [0.5, 1.0, -2.0])
 
 # %% [markdown]
-# `math.cos(x)` turns the Value into a plain float, so the derivative it returns is a constant with
-# no graph behind it, and its own derivative comes out 0. `m.cos` is `Value.cos` when the engine
-# differentiates a second time, and the chain continues.
+# `math.cos(x)` would turn the Value into a plain float, a derivative with no graph behind it whose
+# own derivative is 0. `m.cos` is `Value.cos` when the engine differentiates a second time, and the
+# chain continues.
 #
 # ### Exercise 5: a one-sided difference
 #
