@@ -48,11 +48,11 @@ draw_dot(L, show_grad=False)
 # %% [markdown]
 # ## The loop
 #
-# `backward()` first puts the nodes in an order where every node comes before the nodes it was
-# computed from (newest first), sets $\partial L / \partial L = 1$, and then visits each node once:
-# it multiplies the node's gradient by each recorded local derivative and **adds** the result to that
-# parent's gradient. When a node's turn comes, every node that uses it has already been visited, so
-# its gradient is complete.
+# `backward()` first counts, for every node, how many nodes use it. It sets
+# $\partial L / \partial L = 1$ and then visits each node once: it multiplies the node's gradient by
+# each recorded local derivative and **adds** the result to that parent's gradient. A node's turn
+# comes once every node that uses it has been visited (its count has dropped to zero), so by then its
+# gradient is complete. This is Kahn's algorithm; the order it gives depends on the graph alone.
 
 # %%
 print(" -> ".join(v.label for v in backward_order(L)))
@@ -85,9 +85,10 @@ else:
         display(Image(data=write_steps(L, Path(tmp) / "backward.gif", forward=False).read_bytes()))
 
 # %% [markdown]
-# Follow `x`: it is reached first by the last `+` (step 1, contributing $1 \cdot 1 = 1$) and only much
-# later through `x*w` (contributing $w \cdot \partial L / \partial(xw)$); it stays blue until both have
-# arrived. Now let the real `backward()` run and compare with the last frame:
+# Follow `x`: it is reached first by the last `+` (step 1, contributing $1 \cdot 1 = 1$), which turns it
+# blue (one of its two users has passed its share), and only later through `x*w` (contributing
+# $w \cdot \partial L / \partial(xw)$), which turns it green: both shares have arrived. Now let the
+# real `backward()` run and compare with the last frame:
 
 # %%
 L.backward()
@@ -99,12 +100,15 @@ draw_dot(L)
 #
 # `write_steps(L, "steps.html")` writes one self-contained page that plays the forward pass and then
 # the backward pass, with buttons, a slider, the arrow keys, zoom and pan, for a browser or a slide;
-# `write_steps(L, "steps.gif")` writes the animation shown above.
+# `write_steps(L, "steps.gif")` writes the animation shown above. The next cell writes the page beside
+# this notebook; open it in your browser (the link works in a live notebook).
 
 # %%
-with tempfile.TemporaryDirectory() as tmp:
-    page = write_steps(L, Path(tmp) / "steps.html")
-    print(f"{page.name}: {page.stat().st_size:,} bytes, one picture and its steps")
+from IPython.display import FileLink
+
+page = write_steps(L, Path("03_steps.html"))
+print(f"{page.name}: {page.stat().st_size:,} bytes, one picture and its steps")
+display(FileLink(str(page)))
 
 # %% [markdown]
 # ## Exercises
@@ -136,19 +140,19 @@ check_final_grad_frame(b_final_frame, L, b)
 L_twice = y**2 + x * x
 print(" -> ".join(v.label or v.op for v in backward_order(L_twice)))
 # BEGIN SOLUTION
-# step 2 is x * x, which sends x two contributions (one per operand); step 6 is x*w
-x_steps = [2, 2, 6]
+# step 2 is x * x, which sends x two contributions (one per operand); step 7 is x*w
+x_steps = [2, 2, 7]
 # END SOLUTION
 
 # %%
 check_contribution_steps(x_steps, L_twice, x)
 
 # %% [markdown]
-# ### Exercise 3: why the loop sorts
+# ### Exercise 3: why the order matters
 #
-# `backward()` visits nodes newest first. Build an expression where visiting them in the order a
-# depth-first search from the output first reaches them (no sorting) would use a node's gradient
-# before every node using it has sent its share.
+# `backward()` visits a node only once every node using it has been visited. Build an expression where
+# visiting the nodes in the order a depth-first search from the output first reaches them (no such
+# care) would use a node's gradient before every node using it has sent its share.
 
 
 # %%
