@@ -25,6 +25,7 @@ from safetensors.torch import load_file, save_file
 
 from autograd_tiny import Value, backward_order, jacobian, nn, optim
 from autograd_tiny.data import make_moons
+from autograd_tiny.exercises import check_close, check_equal, check_raises
 from autograd_tiny.forward import TangentTape, parents_first
 from autograd_tiny.losses import hinge_loss, l2_penalty
 from autograd_tiny.torch_bridge import load_safetensors, save_safetensors
@@ -332,16 +333,82 @@ print(f"  reverse: {rev_cost:>9,} multiply-adds, {reverse_seconds * 1000:6.1f} m
 # %% [markdown]
 # ## Exercises
 #
-# 1. Save the trained model with `save_safetensors(model, path, dtype="F32")` and load it back with
-#    `load_safetensors`. How far are the weights from the float64 ones, and does the accuracy change?
-# 2. Replace `torch.optim.SGD` by `torch.optim.Adam(net.parameters(), lr=0.01)` for the steps in
-#    PyTorch, and `optim.Adam` here for the first 20. Do the two still agree step by step?
-# 3. Build a network in PyTorch with a `torch.nn.LeakyReLU` and pass it to `MLP.from_torch`. Read the
-#    error, then add a leaky ReLU to this engine with `define_op` (notebook 6): what else would the
-#    bridge need to carry it across?
-# 4. In the spring example, make `steps` 50, 100, 200 and 400 and print both costs. Which grows like
-#    the number of steps, and which like its square? At what number of parameters would reverse mode
-#    win, for a single final position?
-# 5. `jvp(fn, xs, vs)` gives one column of the Jacobian times `vs`. Use it to compute the derivative of
-#    the final spring position along the direction (1, -1) in one sweep, and check it against the
-#    Jacobian row.
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: float32 on the way
+#
+# Save the trained model with `save_safetensors(model, path, dtype="F32")`, load the file into a new
+# `nn.MLP(2, [16, 16, 1])` with `load_safetensors`, and set `f32_change` to the largest absolute
+# difference between a weight there and the same weight in `model`.
+
+# %%
+# BEGIN SOLUTION
+f32_path = Path(tempfile.mkdtemp()) / "moons32.safetensors"
+save_safetensors(model, f32_path, dtype="F32")
+model32 = nn.MLP(2, [16, 16, 1], seed=0)
+load_safetensors(model32, f32_path)
+f32_change = max(abs(a.data - b.data) for a, b in zip(model32.parameters(), model.parameters()))
+# END SOLUTION
+
+# %%
+check_close("f32_change", f32_change, max(abs(float(torch.tensor(p.data, dtype=torch.float32)) - p.data)
+                                          for p in model.parameters()), rel_tol=1e-9, abs_tol=0.0)  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 2: what the bridge refuses
+#
+# Build `torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.LeakyReLU(), torch.nn.Linear(4, 1))` in
+# float64 and pass it to `nn.MLP.from_torch`. Catch the exception and keep it in `bridge_error`. (To
+# carry a leaky ReLU across, this engine would first need it as an activation, for instance through
+# `define_op`, and the bridge a name for it on both sides.)
+
+# %%
+# BEGIN SOLUTION
+leaky_net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.LeakyReLU(), torch.nn.Linear(4, 1)).double()
+bridge_error = None
+try:
+    nn.MLP.from_torch(leaky_net)
+except ValueError as e:
+    bridge_error = e
+# END SOLUTION
+
+# %%
+check_raises("bridge_error", bridge_error, ValueError, "LeakyReLU")
+
+# %% [markdown]
+# ### Exercise 3: which cost grows with the square?
+#
+# Count the costs of the spring with `mode_costs(lambda p: trajectory(p, steps=s), point)` for
+# `s` = 50, 100 and 200. One mode's multiply-adds double when the steps double, the other's roughly
+# quadruple. Set `grows_with_square` to `"fwd"` or `"rev"`.
+
+# %%
+costs = {s: mode_costs(lambda p, s=s: trajectory(p, steps=s), point)[2:] for s in (50, 100, 200)}
+for s, (forward_cost, reverse_cost) in costs.items():
+    print(f"{s:>4} steps: forward {forward_cost:>9,}  reverse {reverse_cost:>9,}")
+# BEGIN SOLUTION
+grows_with_square = "rev"  # one sweep per output, and the outputs' graphs grow with the step
+# END SOLUTION
+
+# %%
+check_equal("grows_with_square", grows_with_square,
+            "rev" if costs[200][1] / costs[100][1] > 3 > costs[200][0] / costs[100][0] else "fwd")  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 4: one direction, one sweep
+#
+# `jvp(fn, xs, vs)` pushes one direction `vs` through the graph. Use it to compute the derivative of
+# the spring's last position along the direction $(1, -1)$ (stiffness up, damping down), in one
+# forward sweep, and set `last_along` to it.
+
+# %%
+from autograd_tiny import jvp
+
+# BEGIN SOLUTION
+_, tangents = jvp(trajectory, point, [1.0, -1.0])
+last_along = tangents[-1]
+# END SOLUTION
+
+# %%
+check_close("last_along", last_along, forward_rows[-1][0] - forward_rows[-1][1], rel_tol=1e-9)

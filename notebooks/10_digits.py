@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from autograd_tiny import Value, backward_order, compile_replay, nn, optim
 from autograd_tiny.data import load_digits, train_test_split
+from autograd_tiny.exercises import check_close, check_raises
 from autograd_tiny.replay_training import replay_cross_entropy
 from autograd_tiny.train import accuracy, fit
 
@@ -137,9 +138,51 @@ show(fig)
 # %% [markdown]
 # ## Exercises
 #
-# 1. Replay the first 20 rows with `replay.batched` and with `replay`, and compare the per-row
-#    `outputs`. Where do the two disagree, and by how much?
-# 2. Train with `compile=True` (row by row) for one epoch and time it against `compile="batched"`.
-#    Then try mini-batches of 8 and of 512: which way does each get faster, and why?
-# 3. `fit(..., loss="bce")` cannot replay: read the warning, then read `binary_cross_entropy_with_logits`
-#    in `autograd_tiny/losses.py`. Which line makes the graph depend on the data?
+# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
+# then a check cell that fails with a message until it is right.
+#
+# ### Exercise 1: rows or arrays
+#
+# Replay the first 20 training rows (`rows`, at the starting `weights`) both with `replay` (row by row)
+# and with `replay.batched`, and set `outputs_apart` to the largest absolute difference between the
+# two runs' per-row outputs (the losses). How many digits do the two share?
+
+# %%
+# BEGIN SOLUTION
+one_by_one = replay(weights, rows).outputs
+all_at_once = replay.batched(weights, np.array(rows)).outputs
+outputs_apart = max(abs(float(a) - float(b)) for a, b in zip(one_by_one, all_at_once))
+print(f"{outputs_apart:.1e}")
+# END SOLUTION
+
+# %%
+check_close("outputs_apart", outputs_apart,
+            max(abs(float(a) - float(b)) for a, b in zip(replay(weights, rows).outputs,
+                                                          replay.batched(weights, np.array(rows)).outputs)),
+            rel_tol=0.0, abs_tol=1e-15)  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 2: a loss that cannot replay
+#
+# `fit(..., loss="bce", compile=True)` cannot replay binary cross-entropy: it warns and trains eagerly.
+# Catch the warning (`warnings.catch_warnings(record=True)`) while fitting a fresh `nn.MLP(64, [8, 1])`
+# for one epoch on the first 40 images labelled 0 or 1 (`y` as 0/1), and keep the warning itself
+# (`.message` of what was caught) in `fallback`. Then read `binary_cross_entropy_with_logits` in `autograd_tiny/losses.py`: which
+# line makes the graph depend on the data?
+
+# %%
+import warnings
+
+# BEGIN SOLUTION
+pairs = [(x, t) for x, t in zip(X_train, y_train) if t in (0, 1)][:40]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    small = nn.MLP(64, [8, 1], seed=0)
+    fit(small, [x for x, _ in pairs], [t for _, t in pairs], optim.SGD(small.parameters(), lr=0.1),
+        loss="bce", epochs=1, verbose=False, compile=True)  # fmt: skip
+fallback = caught[0].message
+print(fallback)
+# END SOLUTION
+
+# %%
+check_raises("fallback", fallback, UserWarning, "cannot replay")
