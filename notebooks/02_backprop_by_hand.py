@@ -140,6 +140,30 @@ for n, size in enumerate(largest, start=2):
 print("shrink factor per layer back:", [round(largest[k + 1] / largest[k], 1) for k in range(len(largest) - 1)])
 
 # %% [markdown]
+# ### The deltas, drawn
+#
+# `draw_network` draws this network as layers of units on the same sample: each unit is coloured by
+# its $\delta$ (blue negative, red positive, white near 0), computed by the same rules,
+# $\delta_N = (y_N - t) f'(x_N)$ and $\delta_n = f'(x_n)(w_n^{\mathsf T}\delta_{n+1})$, and each arrow by
+# $\partial c / \partial w_n = \delta_{n+1} y_n$. The colours fade towards the input: the shrinking
+# deltas above. The network is built as an `MLP` with sigmoid units, our weights and zero biases, and
+# the cell checks that the deltas it draws are the ones computed by hand.
+
+# %%
+from autograd_tiny.nn import MLP
+from autograd_tiny.viz import draw_network, network_deltas
+
+drawn = MLP(SIZES[0], SIZES[1:], activation="sigmoid", output_activation="sigmoid", seed=0)
+for layer, w in zip(drawn.layers, W):
+    for neuron, row in zip(layer.neurons, w):
+        for weight, value in zip(neuron.w, row):
+            weight.data = value
+        neuron.b.data = 0.0
+drawn_deltas = network_deltas(drawn, x_input, target).delta[1:]  # layers 2..N, as `deltas`
+assert all(abs(a - b) < 1e-12 for got, want in zip(drawn_deltas, deltas) for a, b in zip(got, want))
+draw_network(drawn, x_input, target)
+
+# %% [markdown]
 # The gradient of a weight is $\delta_{n+1} y_n^{\mathsf T}$, so the first layers of a deep sigmoid
 # network receive gradients many times smaller than the last ones and learn correspondingly slowly:
 # the **vanishing gradient** problem. We come back to it with a plot below.
