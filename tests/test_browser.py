@@ -7,48 +7,18 @@ Chromium with apt when it may). No browser is ever downloaded.
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import NEEDS_CHROMIUM_AND_DOT
+from graphs import notebook3_graph
 
 from autograd_tiny import Value
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the test extra)")
 viz = pytest.importorskip("autograd_tiny.viz")
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}: apt-get install chromium"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
-]
-
-
-def notebook3_graph() -> Value:
-    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
-    xw = x * w
-    xw.label = "x*w"
-    z = xw + b
-    z.label = "z"
-    y = z.tanh()
-    y.label = "y"
-    y2 = y**2
-    y2.label = "y^2"
-    loss = y2 + x
-    loss.label = "L"
-    return loss
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = NEEDS_CHROMIUM_AND_DOT
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from graphs import notebook3_graph
 
 from autograd_tiny import Value, backward_order
 from autograd_tiny.stepping import ACCUMULATING, FINAL, UNREACHED, passes, short
@@ -17,22 +18,6 @@ from autograd_tiny.stepping import ACCUMULATING, FINAL, UNREACHED, passes, short
 viz = pytest.importorskip("autograd_tiny.viz")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 TIMES = "\u00d7"
-
-
-def notebook3_graph() -> Value:
-    """Notebook 3's expression L = tanh(x w + b)^2 + x: x reaches L along two paths."""
-    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
-    xw = x * w
-    xw.label = "x*w"
-    z = xw + b
-    z.label = "z"
-    y = z.tanh()
-    y.label = "y"
-    y2 = y**2
-    y2.label = "y^2"
-    loss = y2 + x
-    loss.label = "L"
-    return loss
 
 
 def mlp_loss() -> Value:

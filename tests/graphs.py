@@ -1,0 +1,21 @@
+"""Small graphs several test modules draw and step through."""
+
+from __future__ import annotations
+
+from autograd_tiny import Value
+
+
+def notebook3_graph() -> Value:
+    """Notebook 3's expression L = tanh(x w + b)^2 + x: x reaches L along two paths."""
+    x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
+    xw = x * w
+    xw.label = "x*w"
+    z = xw + b
+    z.label = "z"
+    y = z.tanh()
+    y.label = "y"
+    y2 = y**2
+    y2.label = "y^2"
+    loss = y2 + x
+    loss.label = "L"
+    return loss
