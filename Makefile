@@ -62,7 +62,7 @@ chromium:
 		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "WARNING: /usr/bin/chromium is not installed and I cannot install it here:"; \
-		echo "  the browser tests (tests/test_browser.py) will be SKIPPED."; \
+		echo "  the browser tests (tests/test_browser.py, tests/test_jupyterlab.py) will be SKIPPED."; \
 		echo "  Install it yourself: 'sudo apt-get install chromium' (Debian/Ubuntu)."; \
 	fi
 

@@ -49,16 +49,19 @@ def dot_required(what: str) -> Iterator[None]:
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def fit_width(svg: str) -> str:
+def fit_width(svg: str, min_px_per_pt: float = 0.0) -> str:
     """SVG that scales down to its container's width (never above its natural size), keeping its shape.
 
     Graphviz writes a fixed size in points; a notebook cell narrower than that would scroll.
+    ``min_px_per_pt`` keeps it at least that many pixels per point wide: the container scrolls instead.
     """
     match = _SVG_SIZE.search(svg)
     if not match:
         return svg
     width = float(match.group(1))
-    fitted = f'<svg width="100%" style="max-width:{width:g}pt;height:auto" preserveAspectRatio="xMinYMin"'
+    least = f"min-width:{width * min_px_per_pt:.0f}px;" if min_px_per_pt else ""
+    style = f"max-width:{width:g}pt;{least}height:auto"
+    fitted = f'<svg width="100%" style="{style}" preserveAspectRatio="xMinYMin"'
     return svg.replace(match.group(0), fitted, 1)
 
 

@@ -82,8 +82,9 @@ class StepPictures:
         ``max_pixels`` caps a raster picture's width (by lowering its resolution).
         """
         step = self.run.steps[k]
-        title = f"{step.title}\\n{quote(legend_text(self.statuses))[1:-1]}"
-        graph = {"label": title, "labelloc": "t", "fontname": FONT, "fontsize": "13"}
+        # Left-justified lines (\\l) at the top left: in view when a wide picture is scrolled to its start.
+        title = f"{quote(step.title)[1:-1]}\\l{quote(legend_text(self.statuses))[1:-1]}\\l"
+        graph = {"label": title, "labelloc": "t", "labeljust": "l", "fontname": FONT, "fontsize": "13"}
         if max_pixels is not None:
             graph["dpi"] = dpi_for(self.scene, max_pixels)
         return PinnedGraph(source(self.scene, self.changes(step), graph), format=fmt)

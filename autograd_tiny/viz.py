@@ -1,6 +1,6 @@
 """Pictures of computation graphs with Graphviz: `draw_dot`, and the backward pass step by step.
 
-Each Value is a box ``label | data | grad``; each operation a small oval between its inputs and
+Each Value is a box of its label, data and grad; each operation a small oval between its inputs and
 its result. The DOT text is written here line by line (no per-node library calls), so describing
 thousands of nodes takes milliseconds; laying them out is Graphviz's ``dot`` program's job, and
 it is the slow part, hence the ``max_nodes`` guard.
@@ -29,7 +29,8 @@ from autograd_tiny.network_view import draw_network, labelled_forward, network_d
 from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
 from autograd_tiny.stepping import passes
-from autograd_tiny.stepview import StepPictures, build
+from autograd_tiny.steps_page import MIN_TEXT_PX
+from autograd_tiny.stepview import FONT_SIZE, StepPictures, build
 
 __all__ = [
     "Graph",
@@ -77,15 +78,16 @@ class _Look(NamedTuple):
 
 
 def _value_line(name: str, v: Value, look: _Look) -> str:
+    """A Value's box: label, data and grad stacked, so a left-to-right graph stays narrow enough to read."""
     cells = [f"<B>{_html(v.label)}</B>"] if v.label else []
     cells.append(f"data {_number(v.data)}")
     if look.grad is not None:
         cells.append(f"grad {look.grad}")
-    attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="4" CELLBORDER="1"'
+    attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="3" CELLBORDER="1"'
     if look.fill:
         attrs += f' BGCOLOR="{look.fill}"'
-    row = "".join(f"<TD>{c}</TD>" for c in cells)
-    return f"\t{name} [label=<<TABLE {attrs}><TR>{row}</TR></TABLE>>]\n"
+    rows = "".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
+    return f"\t{name} [label=<<TABLE {attrs}>{rows}</TABLE>>]\n"
 
 
 def _scope_tree(scopes: Sequence[Scope], what: str) -> tuple[list[Scope], list[int]]:
@@ -165,7 +167,9 @@ def _picture(
     name = {v: f"v{i}" for i, v in enumerate(nodes)}
     lines = [
         # newrank lets dot rank nested clusters together: about a second of layout instead of a minute
-        f"\tgraph [rankdir={rankdir} fontname=Helvetica" + (" newrank=true" if groups.scopes else "")
+        # ranksep 0.3 (dot's default is 0.5): a narrower picture, so its text stays readable fitted to a cell
+        f"\tgraph [rankdir={rankdir} ranksep=0.3 fontname=Helvetica"
+        + (" newrank=true" if groups.scopes else "")
         + (f' labelloc=t label=<{title}>]\n' if title else "]\n"),
         "\tnode [shape=plain fontname=Helvetica fontsize=11]\n",
         "\tedge [arrowsize=0.7 fontname=Helvetica fontsize=10]\n",
@@ -260,7 +264,7 @@ def draw_dot(
 ) -> Graph:
     """The computation graph below root as a ``graphviz.Digraph`` (displays inline in Jupyter).
 
-    One box per Value (label, data, grad with 4 decimals), one oval per operation. ``rankdir``:
+    One box per Value (label, data, grad with 4 decimals, stacked), one oval per operation. ``rankdir``:
     "LR" (left to right), "TB", "RL" or "BT". ``show_grad=False`` hides the grads;
     ``color_by_grad=True`` fills each box from white to red by |grad| / max |grad|. ``scopes``
     (from ``record_scopes()``) draws the Values made inside each module call as a labelled
@@ -400,40 +404,67 @@ def write_network_steps(
     return _write(pictures, len(pictures.steps), path, fmt, frame_ms, title)
 
 
+# How large the widget draws its picture, as the fewest pixels per point of the layout (a point is 4/3 px).
+WIDGET_ZOOMS = {
+    "fit": 0.0,  # the whole graph in the cell's width, however small its text
+    "readable": MIN_TEXT_PX / FONT_SIZE,  # the cell's width, but text never under 12 px: the box scrolls
+    "100%": 4 / 3,  # natural size
+}
+
+
 def steps_widget(
-    root: Value, *, rankdir: str = "LR", forward: bool = True, max_nodes: int = DEFAULT_MAX_NODES
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    forward: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    zoom: str = "readable",
 ) -> Any:
     """A notebook widget stepping through the passes (needs ipywidgets): play/pause, a slider, the picture.
 
-    The picture is drawn on one layout and scales to the cell's width; the step's sentence is
-    shown above it.
+    The picture is drawn on one layout and scales to the cell's width; ``zoom="readable"`` (the
+    default, as on write_steps' page) keeps its text at least 12 px tall, and a picture wider than
+    the cell then scrolls inside its own box, so the controls and the step's sentence above it stay
+    in view and a step never moves the scroll. ``zoom="fit"`` shows the whole graph, ``"100%"`` its
+    natural size; the zoom buttons switch between them.
     """
     import ipywidgets  # type: ignore[import-untyped]  # imported here: only notebooks need it
 
+    if zoom not in WIDGET_ZOOMS:
+        raise ValueError(f"steps_widget: zoom must be one of {', '.join(WIDGET_ZOOMS)}, got {zoom!r}")
     pictures = _step_pictures(root, rankdir, max_nodes, forward, "steps_widget")
     steps = pictures.run.steps
     rendered: dict[int, str] = {}
 
-    def picture_of(k: int) -> str:
+    def picture_of(k: int, zoom: str) -> str:
         if k not in rendered:
             svg = to_svg(pictures.frame(k))
-            rendered[k] = fit_width(svg[svg.index("<svg"):])
-        return rendered[k]
+            rendered[k] = svg[svg.index("<svg"):]
+        return fit_width(rendered[k], WIDGET_ZOOMS[zoom])
 
     def caption_of(k: int) -> str:
-        return f'<p aria-live="polite"><b>{html.escape(steps[k].title)}</b>: {html.escape(steps[k].text)}</p>'
+        sentence = f"<b>{html.escape(steps[k].title)}</b>: {html.escape(steps[k].text)}"
+        return f'<p aria-live="polite" style="margin:0;line-height:1.3;white-space:normal">{sentence}</p>'
 
     play = ipywidgets.Play(value=0, min=0, max=len(steps) - 1, interval=1200, description="play")
     slider = ipywidgets.IntSlider(value=0, min=0, max=len(steps) - 1, description="step",
-                                  layout=ipywidgets.Layout(width="100%"))  # fmt: skip
+                                  layout=ipywidgets.Layout(flex="1 1 auto"))  # fmt: skip
     ipywidgets.jslink((play, "value"), (slider, "value"))
-    caption = ipywidgets.HTML(caption_of(0))
-    picture = ipywidgets.HTML(picture_of(0), layout=ipywidgets.Layout(width="100%"))
+    sizes = ipywidgets.ToggleButtons(options=list(WIDGET_ZOOMS), value=zoom, description="zoom",
+                                     style={"button_width": "6.5em"})  # fmt: skip
+    # Three lines whatever the step says: a longer or shorter sentence never moves the picture below it.
+    caption = ipywidgets.HTML(caption_of(0), layout=ipywidgets.Layout(height="4em", overflow="auto"))
+    whole_width = ipywidgets.Layout(width="100%", flex="0 0 auto", margin="0")
+    picture = ipywidgets.HTML(picture_of(0, zoom), layout=whole_width)
+    # The box, not the picture, scrolls: it outlives the pictures swapped in, so its scroll stays put.
+    view = ipywidgets.Box([picture], layout=ipywidgets.Layout(width="100%", overflow="auto"))
 
-    def show(change: Mapping[str, Any]) -> None:
-        caption.value = caption_of(change["new"])
-        picture.value = picture_of(change["new"])
+    def show(_change: Mapping[str, Any]) -> None:
+        caption.value = caption_of(slider.value)
+        picture.value = picture_of(slider.value, sizes.value)
 
     slider.observe(show, names="value")
-    return ipywidgets.VBox([ipywidgets.HBox([play, slider]), caption, picture],
-                           layout=ipywidgets.Layout(width="100%"))  # fmt: skip
+    sizes.observe(show, names="value")
+    wrapping = ipywidgets.Layout(width="100%", flex_flow="row wrap")
+    controls = ipywidgets.HBox([play, slider, sizes], layout=wrapping)
+    return ipywidgets.VBox([controls, caption, view], layout=ipywidgets.Layout(width="100%"))
