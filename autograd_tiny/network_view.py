@@ -184,8 +184,9 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
             nodes[f"u{n}_{j}"] = {"id": f"u{n}_{j}", "class": "node unit", "label": lines_label(widest)}
             for i in range(len(d.y[n - 1]) if n else 0):
                 edges[f"w{n}_{j}_{i}"] = (f"u{n - 1}_{i}", f"u{n}_{j}", {"class": "edge weight"})
-    scene = Scene(
-        graph={"rankdir": rankdir, "fontname": _FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1"},
+    scene = Scene(  # ordering=out: each layer's units in index order (x2[0] first), not as dot likes them
+        graph={"rankdir": rankdir, "fontname": _FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1",
+               "ordering": "out"},
         nodes=nodes, edges=edges,
         defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": _FONT,
                            "fontsize": str(FONT_SIZE), "margin": "0.12,0.05"},

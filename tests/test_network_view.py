@@ -113,3 +113,18 @@ def test_the_picture_shows_each_layers_deltas_from_the_output_back(tmp_path: Pat
     assert "<svg" in viz.to_svg(viz.draw_network(model, X, T))
     page = viz.write_network_steps(model, X, T, tmp_path / "net.html")
     assert page.read_text().count("<svg") == 1
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("sizes", [[4, 1], [3, 3, 1], [5, 2], [2, 4, 3, 1]])
+def test_each_layers_units_are_drawn_in_index_order(rankdir: str, sizes: list[int]) -> None:
+    """x2[0] first, then x2[1], ...: top to bottom (LR) or left to right (TB), not in an order dot chose."""
+    from autograd_tiny.network_view import network_pictures
+
+    model = MLP(2, sizes, seed=3)
+    scene = network_pictures(model, X, [0.5] * sizes[-1], rankdir=rankdir).scene
+    for n, width in enumerate([2, *sizes]):
+        points = [tuple(map(float, scene.nodes[f"u{n}_{j}"]["pos"].split(","))) for j in range(width)]
+        across = [-y for _, y in points] if rankdir == "LR" else [x for x, _ in points]
+        assert across == sorted(across), (n, points)
