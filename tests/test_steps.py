@@ -154,3 +154,24 @@ def test_a_gif_shows_every_step_at_one_size(tmp_path: Path) -> None:
     with image.open(gif) as im:
         assert im.format == "GIF" and im.n_frames == 9 and im.width <= viz.GIF_WIDTH
     assert gif.stat().st_size < 400_000
+
+
+@needs_dot
+def test_steps_widget_draws_at_the_zoom_asked_and_refuses_an_unknown_one() -> None:
+    pytest.importorskip("ipywidgets")
+    widget = viz.steps_widget(notebook3_graph())
+    controls, caption, view = widget.children
+    _play, slider, zoom = controls.children
+    picture = view.children[0]
+    widths = {}
+    for name in ("fit", "readable", "100%"):
+        zoom.value = name
+        widths[name] = re.search(r'max-width:([\d.]+)pt;(?:min-width:(\d+)px;)?', picture.value).groups()
+    points = float(widths["fit"][0])
+    assert widths["fit"][1] is None  # no minimum: the whole graph in the cell
+    assert int(widths["readable"][1]) == round(points * 12 / 14)  # 14 pt text shown at 12 px at least
+    assert int(widths["100%"][1]) == round(points * 4 / 3)
+    slider.value = 3
+    assert "step 3 of" in caption.value and f'max-width:{widths["fit"][0]}pt' in picture.value
+    with pytest.raises(ValueError, match=r"steps_widget: zoom must be one of fit, readable, 100%, got 'big'"):
+        viz.steps_widget(notebook3_graph(), zoom="big")
