@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from autograd_tiny.data import (
     Dataset,
@@ -366,16 +367,42 @@ def _draw_graph(model: MLP, objective: Objective, x: Sequence[float], label: int
     render(draw_dot(loss, scopes=scopes), path)
 
 
+class _ReaderMayLeave(io.TextIOBase):
+    """stdout that goes quiet once its reader has gone (``| head``): the command still finishes and saves."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guarded(lambda: self.stream.write(text)) or len(text)
+
+    def flush(self) -> None:
+        self._guarded(self.stream.flush)
+
+    def _guarded(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except BrokenPipeError:
+            # Nobody will read it: the descriptor now leads to devnull, where every later flush succeeds.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; the exit status (argparse itself exits with 2 on bad arguments)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = _ReaderMayLeave(stdout)
     try:
         status: int = args.run(args)
     except KeyboardInterrupt:
         print("\ninterrupted: stopped at once; what was not written is not saved (a model file is never "
               "left half-written)", file=sys.stderr)  # fmt: skip
         return 130
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
     return status
 
 

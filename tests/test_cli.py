@@ -167,3 +167,16 @@ def test_module_entry_point_prints_help():
     assert result.returncode == 0
     assert "--out-dir" in result.stdout and "--steps" in result.stdout
     assert "130" in result.stdout  # the exit statuses are part of the help
+
+
+def test_a_reader_that_leaves_early_loses_no_output_file(tmp_path):
+    """`... | head -1`: once stdout's reader has gone, printing goes quiet; training still saves, status 0."""
+    args = [sys.executable, "-m", "autograd_tiny", "train", "--dataset", "xor", "--n", "8", "--hidden", "3",
+            "--epochs", "3", "--quiet", "--out-dir", "out"]  # fmt: skip
+    process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader leaves before the first line
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 0, err
+    assert "Traceback" not in err
+    MLP(2, [3, 1]).load(tmp_path / "out" / "model.json")
+    assert (tmp_path / "out" / "decision_boundary.png").exists() and (tmp_path / "out" / "graph.svg").exists()
