@@ -3,24 +3,22 @@
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
-from autograd_tiny.compile import compile_graph
-from autograd_tiny.derivatives import grad, hessian
-from autograd_tiny.engine import (
-    RULES,
-    RuleEscapesGraphError,
-    Value,
-    backward_order,
-    define_op,
-    detect_anomaly,
-    enable_grad,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    no_grad,
+from autograd_tiny import fast_ops  # noqa: F401  (installs the generated straight-line arithmetic onto Value)
+from autograd_tiny.autodiff import (
+    GradcheckError,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    jacobian,
+    jvp,
+    numerical_grad,
 )
-from autograd_tiny.engine import value_sum as sum  # noqa: F401  (deliberately not in __all__)
-from autograd_tiny.forward import jacobian, jvp
-from autograd_tiny.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from autograd_tiny.replay import Replayed, SampleReplay, compile_replay
+from autograd_tiny.compile import Replayed, SampleReplay, compile_graph, compile_replay
+from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order
+from autograd_tiny.modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from autograd_tiny.ops import define_op
+from autograd_tiny.ops import value_sum as sum  # noqa: F401  (deliberately not in __all__)
 
 if TYPE_CHECKING:
     from autograd_tiny.viz import draw_dot  # noqa: F401 (for type checkers; imported lazily below)

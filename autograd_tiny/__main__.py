@@ -356,7 +356,7 @@ def _write_outputs(args: argparse.Namespace, model: MLP, objective: Objective, d
 
 def _draw_graph(model: MLP, objective: Objective, x: Sequence[float], label: int, path: Path) -> None:
     """Render one sample's forward pass and loss, grouped by module, in the format of path's suffix."""
-    from autograd_tiny.viz import draw_dot, render
+    from autograd_tiny.viz.pictures import draw_dot, render
 
     with record_scopes() as scopes:
         out = model([Value(v, label=f"x{i}") for i, v in enumerate(x)])

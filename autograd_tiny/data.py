@@ -13,8 +13,7 @@ import random
 from collections.abc import Sequence
 from typing import Protocol, TypeAlias, TypeVar
 
-from autograd_tiny.checks import real, whole
-from autograd_tiny.engine import is_whole
+from autograd_tiny.checks import is_whole, real, whole
 
 
 class RandomSource(Protocol):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.checks import brief, real, whole
-from autograd_tiny.engine import Value, is_real, value_sum
+from autograd_tiny.checks import brief, is_real, real, whole
+from autograd_tiny.engine import Value
+from autograd_tiny.ops import value_sum
 
 Scalar: TypeAlias = "Value | float"
 Reduction: TypeAlias = Literal["mean", "sum"]

@@ -15,10 +15,10 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
-from autograd_tiny.checks import brief, real, whole
+from autograd_tiny.checks import brief, is_real, real, whole
 from autograd_tiny.data import Seed, as_random, make_rng
-from autograd_tiny.engine import Value, is_real, value_sum
-from autograd_tiny.modelfile import (
+from autograd_tiny.engine import Value
+from autograd_tiny.io.modelfile import (
     FORMAT,
     FORMAT_VERSION,
     describe,
@@ -27,6 +27,7 @@ from autograd_tiny.modelfile import (
     size_limit,
     write_model_file,
 )
+from autograd_tiny.ops import value_sum
 from autograd_tiny.scopes import scope
 
 Input: TypeAlias = "Sequence[Value | float]"
@@ -322,14 +323,14 @@ class MLP(Module):
 
     def to_torch(self) -> Any:
         """The equivalent ``torch.nn.Sequential`` (float64, same weights): `torch_bridge.to_torch`."""
-        from autograd_tiny.torch_bridge import to_torch
+        from autograd_tiny.io.torch_bridge import to_torch
 
         return to_torch(self)
 
     @classmethod
     def from_torch(cls, seq: Any) -> MLP:
         """The MLP equal to a ``torch.nn.Sequential`` of Linear and activation modules (see to_torch)."""
-        from autograd_tiny.torch_bridge import from_torch
+        from autograd_tiny.io.torch_bridge import from_torch
 
         return from_torch(seq)
 

@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterable
 
 from autograd_tiny.checks import brief, real
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.engine import Value
+from autograd_tiny.modes import no_grad
 
 
 def _check_rate(name: str, value: float, where: str, upper: float = math.inf) -> float:

@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from autograd_tiny.compile import compile_graph
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.compile.graph import compile_graph
+from autograd_tiny.compile.replay import SampleReplay, compile_replay
+from autograd_tiny.engine import Value
 from autograd_tiny.losses import l2_penalty
+from autograd_tiny.modes import no_grad
 from autograd_tiny.nn import Module
-from autograd_tiny.replay import SampleReplay, compile_replay
 
 Output = Value | list[Value]
 

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import NamedTuple
 
-from autograd_tiny.engine import Value, creation_index, creation_mark, record_creation_order
+from autograd_tiny.engine import Value
+from autograd_tiny.modes import creation_index, creation_mark, record_creation_order
 
 
 class Scope(NamedTuple):

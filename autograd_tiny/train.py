@@ -23,7 +23,7 @@ from typing import TypeAlias, cast
 
 from autograd_tiny.checks import real, whole
 from autograd_tiny.data import Seed, linspace, make_rng
-from autograd_tiny.engine import Value, no_grad
+from autograd_tiny.engine import Value
 from autograd_tiny.losses import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -31,6 +31,7 @@ from autograd_tiny.losses import (
     l2_penalty,
     mse_loss,
 )
+from autograd_tiny.modes import no_grad
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Optimizer
 from autograd_tiny.replay_training import ReplayedStep, replayed_step

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from autograd_tiny import Value
 from autograd_tiny.nn import MLP
-from autograd_tiny.viz import backward_steps, draw_dot, draw_network, render
+from autograd_tiny.viz.pictures import backward_steps, draw_dot, draw_network, render
 
 HERE = Path(__file__).parent
 

@@ -16,7 +16,7 @@ from graphs import notebook3_graph
 
 from autograd_tiny import Value
 
-viz = pytest.importorskip("autograd_tiny.viz")
+viz = pytest.importorskip("autograd_tiny.viz.pictures")
 
 pytestmark = NEEDS_CHROMIUM_AND_DOT
 
@@ -64,7 +64,7 @@ def rgb(hex_colour: str) -> str:
 
 
 def test_nothing_moves_and_colours_and_texts_tell_the_truth(browser: Any, page_file: Path) -> None:
-    from autograd_tiny.stepping import STATUS_COLOURS, passes
+    from autograd_tiny.viz.stepping import STATUS_COLOURS, passes
 
     run = passes(notebook3_graph())
     labels = [v.label for v in run.nodes]

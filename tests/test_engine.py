@@ -20,7 +20,7 @@ from autograd_tiny import (
     is_grad_enabled,
     no_grad,
 )
-from autograd_tiny.gradcheck import GradcheckError
+from autograd_tiny.autodiff.gradcheck import GradcheckError
 
 torch = pytest.importorskip("torch")
 

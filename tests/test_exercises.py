@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from autograd_tiny import RULES, Value, backward_order, define_op, grad
-from autograd_tiny.exercises import (
+from autograd_tiny.teaching.exercises import (
     ExerciseError,
     check_adam_first_step,
     check_all_close,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_engine_properties import KINKED_UNARY, SMOOTH_UNARY, Step, evaluate, programs
 
 from autograd_tiny import RULES, Value, define_op, grad, jacobian, jvp, no_grad
-from autograd_tiny.forward import TangentTape, parents_first
+from autograd_tiny.autodiff.forward import TangentTape, parents_first
 
 torch = pytest.importorskip("torch")
 # torch.func's first use scripts a helper with torch.jit, which warns that it is deprecated

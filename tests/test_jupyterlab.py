@@ -30,7 +30,7 @@ pytestmark = NEEDS_CHROMIUM_AND_DOT
 
 CELLS = [
     f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\nfrom graphs import notebook3_graph\n"
-    "from autograd_tiny.viz import draw_dot, steps_widget\nL = notebook3_graph()\nL.backward()",
+    "from autograd_tiny.viz.pictures import draw_dot, steps_widget\nL = notebook3_graph()\nL.backward()",
     "draw_dot(L)",
     "steps_widget(L)",
 ]

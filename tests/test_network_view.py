@@ -11,7 +11,7 @@ import pytest
 from autograd_tiny import backward_order
 from autograd_tiny.nn import MLP
 
-viz = pytest.importorskip("autograd_tiny.viz")
+viz = pytest.importorskip("autograd_tiny.viz.pictures")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
 X, T = [0.7, -1.3], [0.25, -0.5]
@@ -96,8 +96,8 @@ def test_bad_input_is_named() -> None:
 
 @needs_dot
 def test_the_picture_shows_each_layers_deltas_from_the_output_back(tmp_path: Path) -> None:
-    from autograd_tiny.network_view import network_pictures
-    from autograd_tiny.stepping import short
+    from autograd_tiny.viz.network_view import network_pictures
+    from autograd_tiny.viz.stepping import short
 
     model = sigmoid_model()
     pictures = network_pictures(model, X, T)
@@ -120,7 +120,7 @@ def test_the_picture_shows_each_layers_deltas_from_the_output_back(tmp_path: Pat
 @pytest.mark.parametrize("sizes", [[4, 1], [3, 3, 1], [5, 2], [2, 4, 3, 1]])
 def test_each_layers_units_are_drawn_in_index_order(rankdir: str, sizes: list[int]) -> None:
     """x2[0] first, then x2[1], ...: top to bottom (LR) or left to right (TB), not in an order dot chose."""
-    from autograd_tiny.network_view import network_pictures
+    from autograd_tiny.viz.network_view import network_pictures
 
     model = MLP(2, sizes, seed=3)
     scene = network_pictures(model, X, [0.5] * sizes[-1], rankdir=rankdir).scene

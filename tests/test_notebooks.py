@@ -129,7 +129,7 @@ def test_every_check_cell_fails_on_the_starter_answers(source: Path) -> None:
 
 def test_each_step_of_notebook_0_is_caught_on_its_own() -> None:
     """Blank one answer of notebook 0 at a time (the others solved): its own check cell must fail."""
-    from autograd_tiny.exercises import ExerciseError
+    from autograd_tiny.teaching.exercises import ExerciseError
 
     build = builder()
     source = NOTEBOOKS / "00_build_it_yourself.py"

@@ -13,7 +13,7 @@ from autograd_tiny import RULES, Value, backward_order, compile_graph, compile_r
 from autograd_tiny.engine import FloatMath
 
 np = pytest.importorskip("numpy")
-arraymath = pytest.importorskip("autograd_tiny.arraymath")
+arraymath = pytest.importorskip("autograd_tiny.compile.arraymath")
 
 Op = Callable[[Value, Value], Value]
 

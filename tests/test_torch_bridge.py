@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from autograd_tiny import Value, nn
-from autograd_tiny.safetensors_file import Tensor, read_safetensors, write_safetensors
-from autograd_tiny.torch_bridge import load_safetensors, save_safetensors, sequential_keys
+from autograd_tiny.io.safetensors_file import Tensor, read_safetensors, write_safetensors
+from autograd_tiny.io.torch_bridge import load_safetensors, save_safetensors, sequential_keys
 
 torch = pytest.importorskip("torch")
 safetensors_torch = pytest.importorskip("safetensors.torch")

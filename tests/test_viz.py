@@ -17,7 +17,7 @@ from autograd_tiny import Value
 from autograd_tiny.scopes import Scope, record_scopes, scope
 
 graphviz = pytest.importorskip("graphviz")
-viz = pytest.importorskip("autograd_tiny.viz")
+viz = pytest.importorskip("autograd_tiny.viz.pictures")
 
 DATA = Path(__file__).parent / "data"
 DOCS = Path(__file__).parents[1] / "docs"

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_tiny.engine import Value, backward_order
+from autograd_tiny.engine import NUMBER_OPS, Value, backward_order, in_order, rule_operands
 
 # Node statuses: what colour a box gets. The forward pass uses WAITING and COMPUTED, the backward
 # pass UNREACHED, ACCUMULATING and FINAL.
@@ -112,11 +112,10 @@ def name_of(v: Value) -> str:
 
 def forward_text(v: Value) -> str:
     """The arithmetic that made v from its operands' data: ``2 x (-3) = -6``, ``tanh(0.5) = 0.4621``."""
-    op, k = v._op, v._arg
-    args = [p.data for p in v.parents]
-    if k is not None:  # a folded constant stands where its "k" does: "k-" is k - x, "*k" is x * k
-        args.insert(0 if op.startswith("k") else len(args), k)
-        op = op.replace("k", "", 1)
+    x, y = rule_operands(v)
+    args = [p.data for p in x] if isinstance(x, tuple) else [a.data if isinstance(a, Value) else a
+                                                             for a in in_order(v.rule, x, y) if a is not None]
+    op = NUMBER_OPS.get(v.rule, v.rule)
     if op in _INFIX and len(args) >= 2:
         expr = short(args[0]) + "".join(f" {_INFIX[op]} {operand(a)}" for a in args[1:])
     elif op == "neg":

@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_tiny.compile import _SYMBOLIC
-from autograd_tiny.engine import FloatMath
-from autograd_tiny.symbolic import Path, Symbol, all_paths, code
+from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Path, Symbol, all_paths, code
+from autograd_tiny.floatmath import FloatMath
 
 
 def _sigmoid(x: Any) -> Any:
@@ -82,7 +81,7 @@ def _array_rule(function: Callable[..., Any], arity: int, where: str, y: object)
     names = ["x", "y", "out"][: arity - 1]
     symbols = [y if name == "y" else Symbol(name) for name in names]
     try:
-        runs = all_paths(lambda: function(_SYMBOLIC, *symbols), where)
+        runs = all_paths(lambda: function(FLOAT_SYMBOLS, *symbols), where)
     except (TypeError, AttributeError, ArithmeticError) as e:
         raise ValueError(f"{where}: its rule cannot run on arrays ({type(e).__name__}: {e})") from None
     if arity == 3:

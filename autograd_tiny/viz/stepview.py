@@ -1,4 +1,4 @@
-"""The steps of a pass (`autograd_tiny.stepping`) drawn on one fixed layout of the graph.
+"""The steps of a pass (`autograd_tiny.viz.stepping`) drawn on one fixed layout of the graph.
 
 Names in the picture are stable: the box of node i is ``v{i}``, the oval of its operation
 ``o{i}``, the arrow from its result oval into it ``r{i}``, and the arrow of edge j (a Value into
@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_tiny.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.layout import Scene, dpi_for, lay_out, lines_label, quote, source
-from autograd_tiny.stepping import (
+from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
+from autograd_tiny.viz.layout import Scene, dpi_for, lay_out, lines_label, quote, source
+from autograd_tiny.viz.stepping import (
     CURRENT_COLOUR,
     STATUS_COLOURS,
     STATUS_MEANINGS,
     Pass,
     Step,
 )
-from autograd_tiny.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
 
 FONT = "Helvetica"
 FONT_SIZE = 14  # points in the layout; the page never shows it smaller than 12 px on screen

@@ -10,23 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from autograd_tiny.engine import Value, enable_grad, is_real, no_grad
+from autograd_tiny.autodiff.grad import grad
+from autograd_tiny.checks import numbers_list
+from autograd_tiny.engine import Value
+from autograd_tiny.modes import enable_grad, no_grad
 
 
 class GradcheckError(AssertionError):
     """The gradients from backward() disagree with the finite differences."""
-
-
-def leaves_at(what: str, xs: Sequence[float]) -> list[Value]:
-    """Fresh leaf Values at the numbers xs, after checking xs is a non-empty list of real numbers."""
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
-        raise TypeError(f"{what}: expected a list of numbers, got {type(xs).__name__}: {xs!r}")
-    if not xs:
-        raise ValueError(f"{what}: needs at least one input")
-    for x in xs:
-        if not is_real(x):
-            raise TypeError(f"{what}: inputs must be numbers, got {type(x).__name__}: {x!r}")
-    return [Value(x) for x in xs]
 
 
 def numerical_grad(fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6) -> list[float]:
@@ -54,7 +45,7 @@ def gradcheck(
     rule and defaults). Returns True, or raises GradcheckError with a table of the inputs
     that disagree.
     """
-    leaves = leaves_at("gradcheck", inputs)
+    leaves = [Value(x) for x in numbers_list("gradcheck", inputs)]
     out = fn(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
@@ -89,9 +80,8 @@ def gradgradcheck(
     local rule right on floats but wrong on Values, e.g. one calling ``math.cos`` instead of
     ``m.cos``. Returns True, or raises GradcheckError with a table of the entries that disagree.
     """
-    from autograd_tiny.derivatives import grad  # derivatives imports leaves_at from this module
 
-    leaves = leaves_at("gradgradcheck", inputs)
+    leaves = [Value(x) for x in numbers_list("gradgradcheck", inputs)]
     with enable_grad():  # both sides need the graph, even when called inside no_grad()
         out = fn(*leaves)
         if not isinstance(out, Value):

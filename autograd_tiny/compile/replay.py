@@ -10,7 +10,7 @@ samples in order: the last row's contributions first, each straight into the run
 So the numbers equal eager's to the last bit.
 
 `SampleReplay.batched` runs the same generated lines on NumPy arrays holding every row at
-once (branching rules in array form from `autograd_tiny.arraymath`); its results agree with
+once (branching rules in array form from `autograd_tiny.compile.arraymath`); its results agree with
 the per-sample replay to about 1e-12 relative (NumPy sums the rows pairwise, not one by one).
 
 As with `compile_graph`, the graph's shape must not depend on the data: decisions written as
@@ -25,7 +25,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from autograd_tiny.compile import _RULE_NUMBER, GraphCode, graph_code
+from autograd_tiny.compile.graph import CALLED_RULES, GraphCode, graph_code
 from autograd_tiny.engine import Value, backward_order
 
 
@@ -107,11 +107,11 @@ class SampleReplay:
             arraymath = _import_arraymath()
             arrays: dict[str, Callable[..., Any]] = {}
             for node in self._order:  # rules called at replay time are bound as _f<n> and _l<n>
-                if node.parents and node._op in _RULE_NUMBER:
-                    n, pair = _RULE_NUMBER[node._op], len(node.parents) == 2
+                if node.parents and node.rule in CALLED_RULES:
+                    n, pair = CALLED_RULES[node.rule], len(node.parents) == 2
                     for name, arity in ((f"_f{n}", 3), (f"_l{n}", 4)):
                         if name in self._code.namespace and name not in arrays:
-                            where = f"compile_replay: operation {node._op!r} on arrays"
+                            where = f"compile_replay: operation {node.rule!r} on arrays"
                             rule = self._code.namespace[name]
                             arrays[name] = arraymath.array_rule(rule, arity, where, pair)
             namespace = {**self._code.namespace, "_m": arraymath.ArrayMath, **arrays}
@@ -189,7 +189,7 @@ class SampleReplay:
 
 def _import_arraymath() -> Any:
     try:
-        return importlib.import_module("autograd_tiny.arraymath")
+        return importlib.import_module("autograd_tiny.compile.arraymath")
     except ModuleNotFoundError as err:
         if err.name != "numpy":
             raise

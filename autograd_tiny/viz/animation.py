@@ -1,6 +1,6 @@
 """Animated GIFs of step pictures, for readers without a kernel or a script (a notebook on a code host).
 
-Each frame is drawn by Graphviz at the positions of one layout (`autograd_tiny.layout`), so
+Each frame is drawn by Graphviz at the positions of one layout (`autograd_tiny.viz.layout`), so
 nothing jumps; Pillow (the ``viz`` extra) joins the frames into one looping GIF.
 """
 
@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd_tiny.graphviz_io import PinnedGraph, dot_required
+from autograd_tiny.viz.graphviz_io import PinnedGraph, dot_required
 
 
 def write_gif(frames: Sequence[PinnedGraph], path: Path, frame_ms: int) -> Path:

@@ -15,8 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from autograd_tiny.checks import brief
-from autograd_tiny.engine import is_whole
+from autograd_tiny.checks import brief, is_whole
 
 FORMAT = "autograd_tiny.model"
 FORMAT_VERSION = 1

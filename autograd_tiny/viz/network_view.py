@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_tiny.engine import RULES, FloatMath, Value, is_real
-from autograd_tiny.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.layout import Scene, dpi_for, lay_out, lines_label, source
+from autograd_tiny.checks import is_real
+from autograd_tiny.engine import RULES, Value
+from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.nn import MLP
-from autograd_tiny.stepping import short
-from autograd_tiny.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
+from autograd_tiny.viz.layout import Scene, dpi_for, lay_out, lines_label, source
+from autograd_tiny.viz.stepping import short
+from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
 
 FONT_SIZE = 14
 _FONT = "Helvetica"

@@ -22,14 +22,15 @@ from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_tiny.engine import RULES, FloatMath, RuleEscapesGraphError, Value, backward_order
-from autograd_tiny.symbolic import Branches, Escapes, Symbol, SymbolicMath, bare, code
+from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Branches, Escapes, Symbol, bare, code
+from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order, rule_operands
+from autograd_tiny.floatmath import FloatMath
 
 Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 
 
-_SYMBOLIC = SymbolicMath(FloatMath)
-_RULE_NUMBER: dict[str, int] = {}  # op -> a number naming its rule in generated code (ops may be added later)
+# The operations whose rule the generated code calls on floats (it branches), by the number naming it there.
+CALLED_RULES: dict[str, int] = {}
 
 
 def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
@@ -135,22 +136,22 @@ def _node_code(
     node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
 ) -> tuple[str, tuple[list[str], str]]:
     """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
-    if node._op not in RULES:
+    if node.rule not in RULES:
         raise ValueError(f"compile_graph: node {node!r} was made by {node.op!r}, which is not in RULES")
-    forward_rule, local_rule = RULES[node._op]
-    parents = [f"v{number[p]}" for p in node.parents]
-    x: object = Symbol(parents[0])
-    y: object = Symbol(parents[1]) if len(parents) == 2 else node._arg
-    if node._op == "sum":  # n-ary: the rule takes the tuple of operands
-        x, y = tuple(Symbol(p) for p in parents), None
+    forward_rule, local_rule = RULES[node.rule]
+    parents = node.parents
+    operands, constant = rule_operands(node)
+    x: object = tuple(Symbol(f"v{number[p]}") for p in operands) if isinstance(operands, tuple) else (
+        Symbol(f"v{number[operands]}"))
+    y: object = Symbol(f"v{number[constant]}") if isinstance(constant, Value) else constant
     try:
-        value = code(forward_rule(_SYMBOLIC, x, y))
-        locals_ = [code(d) for d in local_rule(_SYMBOLIC, x, y, Symbol(f"v{i}"))]
+        value = code(forward_rule(FLOAT_SYMBOLS, x, y))
+        locals_ = [code(d) for d in local_rule(FLOAT_SYMBOLS, x, y, Symbol(f"v{i}"))]
         return value, (locals_, "")
     except Escapes:
         raise RuleEscapesGraphError(node.op, "turns its operand into a float or reads its .data") from None
     except Branches:  # the rule decides on the value: call it on the new floats
-        rule = _RULE_NUMBER.setdefault(node._op, len(_RULE_NUMBER))
+        rule = CALLED_RULES.setdefault(node.rule, len(CALLED_RULES))
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
         args = f"{code(x)}, {code(y)}"
         setup = f"_d = _l{rule}(_m, {args}, v{i})"

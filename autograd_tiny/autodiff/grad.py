@@ -17,20 +17,11 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Literal, overload
 
-from autograd_tiny.engine import (
-    RULES,
-    USER_OPS,
-    FloatMath,
-    RuleEscapesGraphError,
-    Value,
-    anomaly_report,
-    anomaly_sites,
-    backward_order,
-    enable_grad,
-    evaluating_rule,
-    rule_operands,
-)
-from autograd_tiny.gradcheck import leaves_at
+from autograd_tiny.checks import is_list, numbers_list
+from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order, rule_operands
+from autograd_tiny.floatmath import FloatMath
+from autograd_tiny.modes import anomaly_report, anomaly_sites, enable_grad, evaluating_rule
+from autograd_tiny.ops import USER_OPS
 
 Grad = Value | float  # a gradient while it is being accumulated: a Value, or a float constant
 
@@ -112,7 +103,7 @@ def hessian(fn: Callable[[list[Value]], Value], xs: Sequence[float]) -> list[lis
     ``fn`` takes one list of Values and returns a Value; row i is the gradient of
     d fn / d x_i, which `grad(..., create_graph=True)` makes differentiable.
     """
-    leaves = leaves_at("hessian", xs)
+    leaves = [Value(x) for x in numbers_list("hessian", xs)]
     out = fn(leaves)
     if not isinstance(out, Value):
         raise TypeError(f"hessian: fn must return a Value, got {type(out).__name__}: {out!r}")
@@ -124,7 +115,7 @@ def _check_grad_arguments(output: object, inputs: object) -> list[Value]:
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
     targets = [inputs] if isinstance(inputs, Value) else inputs
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence):
+    if not is_list(targets):
         raise TypeError(f"grad: inputs must be a Value or a list of Values, got {type(inputs).__name__}")
     if not targets:
         raise ValueError("grad: inputs is empty; name at least one Value to differentiate with respect to")
@@ -171,12 +162,12 @@ def _value_locals(node: Value) -> tuple[Grad, ...]:
     A rule that turns a Value into a float (math.exp(x), float(x)) would give a derivative with no
     graph below it, and so a silent zero one order up: that raises `RuleEscapesGraphError`.
     """
-    if node._op == "held":  # a derivative held by convention (Value.held): its slopes are constants
+    if node.rule == "held":  # a derivative held by convention (Value.held): its slopes are constants
         return node.local_grads
     x, y = rule_operands(node)
     try:
         with evaluating_rule(node.op):
-            locals_ = tuple(RULES[node._op][1](Value, x, y, node))
+            locals_ = tuple(RULES[node.rule][1](Value, x, y, node))
     except (ZeroDivisionError, ValueError) as e:
         if isinstance(e, RuleEscapesGraphError):
             raise
@@ -185,7 +176,7 @@ def _value_locals(node: Value) -> tuple[Grad, ...]:
             f"grad(create_graph=True): the derivative of {node.op!r} at {at} "
             f"has no finite Value to differentiate further: {e}"
         ) from e
-    if node._op in USER_OPS:
+    if node.rule in USER_OPS:
         for j, local in enumerate(locals_):
             if not isinstance(local, Value):
                 _check_constant(node, j, local)
@@ -198,7 +189,7 @@ def _check_constant(node: Value, j: int, local: object) -> None:
     A true constant (3 for 3x, relu's 0 or 1) is the same on at least one side of the point;
     a number computed from ``.data`` changes on both sides, and would silently zero what is above it.
     """
-    forward, local_rule = RULES[node._op]
+    forward, local_rule = RULES[node.rule]
     x, y = rule_operands(node)
     n_operands = 2 if isinstance(y, Value) else 1
     point = [x.data, y.data if isinstance(y, Value) else y]

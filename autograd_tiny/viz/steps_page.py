@@ -105,7 +105,7 @@ def page(
         for phase, start in data["phaseStart"].items()  # type: ignore[attr-defined]
     ) if len(data["phaseStart"]) > 1 else ""  # type: ignore[arg-type]
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
-    script = files("autograd_tiny").joinpath("steps_page.js").read_text(encoding="utf-8")
+    script = files("autograd_tiny.viz").joinpath("steps_page.js").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from autograd_tiny.graphviz_io import run_dot
+from autograd_tiny.viz.graphviz_io import run_dot
 
 Attrs = Mapping[str, str]
 

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from autograd_tiny.floatmath import FloatMath
+
 
 class Branches(Exception):
     """A rule looked at a symbol's value (a comparison): it must be called on real numbers instead."""
@@ -177,3 +179,6 @@ class SymbolicMath:
             return Symbol(f"_m.{name}({', '.join(code(a) for a in args)})")
 
         return call
+
+
+FLOAT_SYMBOLS = SymbolicMath(FloatMath)  # the rules' maths on symbols, printing calls to FloatMath

@@ -15,8 +15,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from autograd_tiny.engine import Value, backward_order, creation_index, is_whole
-from autograd_tiny.graphviz_io import (
+from autograd_tiny.checks import is_whole
+from autograd_tiny.engine import Value, backward_order
+from autograd_tiny.modes import creation_index
+from autograd_tiny.nn import MLP
+from autograd_tiny.scopes import Scope
+from autograd_tiny.viz.graphviz_io import (
     Graph,
     GraphvizNotFoundError,
     PinnedGraph,
@@ -25,12 +29,10 @@ from autograd_tiny.graphviz_io import (
     render,
     to_svg,
 )
-from autograd_tiny.network_view import draw_network, labelled_forward, network_deltas, network_pictures
-from autograd_tiny.nn import MLP
-from autograd_tiny.scopes import Scope
-from autograd_tiny.stepping import passes
-from autograd_tiny.steps_page import MIN_TEXT_PX
-from autograd_tiny.stepview import FONT_SIZE, StepPictures, build
+from autograd_tiny.viz.network_view import draw_network, labelled_forward, network_deltas, network_pictures
+from autograd_tiny.viz.stepping import passes
+from autograd_tiny.viz.steps_page import MIN_TEXT_PX
+from autograd_tiny.viz.stepview import FONT_SIZE, StepPictures, build
 
 __all__ = [
     "Graph",
@@ -371,7 +373,7 @@ def _steps_target(path: str | Path, format: str | None, frame_ms: int, what: str
 def _write(pictures: _Stepped, count: int, path: Path, fmt: str, frame_ms: int, title: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "gif":
-        from autograd_tiny.animation import write_gif  # imported here: only GIFs need Pillow
+        from autograd_tiny.viz.animation import write_gif  # imported here: only GIFs need Pillow
 
         frames = [pictures.frame(k, "png", max_pixels=GIF_WIDTH) for k in range(count)]
         return write_gif(frames, path, frame_ms)

@@ -1,0 +1,150 @@
+"""Per-thread settings that ``with`` blocks switch: grad mode, anomaly mode, creation order.
+
+As PyTorch's grad mode, each setting belongs to the thread that opened the block. While no
+block is open in any thread (`open_blocks` is 0), every thread has the defaults, so making a
+node reads one module attribute instead of the thread-local state: the hot path stays fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+import linecache
+import os
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import ContextDecorator
+from typing import Any
+
+
+class _ThreadState(threading.local):
+    """What the blocks set, per thread; the class attributes are the defaults."""
+
+    grad_enabled = True
+    recording_order = 0  # open record_creation_order() blocks: Values made get a creation index
+    anomaly_sites: dict[Any, str] | None = None  # inside detect_anomaly(): where each Value was made
+    rule_op: str | None = None  # the operation whose rule is being evaluated on Values, if any
+
+
+state = _ThreadState()
+open_blocks = 0  # blocks open in all threads; read by every operation, so kept a plain int
+_open_blocks_lock = threading.Lock()
+_creation_counter = itertools.count()
+
+
+class ThreadSetting(ContextDecorator):
+    """A ``with`` block (or decorator) that sets one attribute of this thread's state."""
+
+    def __init__(self, name: str, value: Callable[[Any], Any]) -> None:
+        self._name, self._value = name, value
+        self._saved: list[Any] = []
+
+    def __enter__(self) -> None:
+        global open_blocks
+        previous = getattr(state, self._name)
+        self._saved.append(previous)
+        setattr(state, self._name, self._value(previous))
+        with _open_blocks_lock:
+            open_blocks += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global open_blocks
+        setattr(state, self._name, self._saved.pop())
+        with _open_blocks_lock:
+            open_blocks -= 1
+
+
+def no_grad() -> ThreadSetting:
+    """Within this block (in this thread) operations record no graph: results are leaves."""
+    return ThreadSetting("grad_enabled", lambda _: False)
+
+
+def enable_grad() -> ThreadSetting:
+    """Within this block (in this thread) operations record the graph again, even inside `no_grad()`."""
+    return ThreadSetting("grad_enabled", lambda _: True)
+
+
+def is_grad_enabled() -> bool:
+    """True unless this thread is inside `no_grad()` (and not inside an `enable_grad()` within it)."""
+    return state.grad_enabled
+
+
+def detect_anomaly() -> ThreadSetting:
+    """Within this block, Values remember the line that made them, and `backward()` / `grad()` raise
+    `FloatingPointError` at the first gradient contribution that is nan or inf, naming the operation,
+    its value, its local derivative and that line. Off by default; costs nothing when off."""
+    return ThreadSetting("anomaly_sites", lambda sites: {} if sites is None else sites)
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside `detect_anomaly()` in this thread."""
+    return state.anomaly_sites is not None
+
+
+def anomaly_sites() -> dict[Any, str] | None:
+    """Inside `detect_anomaly()`, where each Value made in it was made ('file:line in function: code')."""
+    return state.anomaly_sites if open_blocks else None
+
+
+def anomaly_report(what: str, node: Any, local: Any, g: Any, sites: dict[Any, str]) -> str:
+    """detect_anomaly()'s message: which node's contribution went non-finite, and where it was made."""
+    where = sites.get(node, "(made outside detect_anomaly())")
+    operands = ", ".join(f"{p.data!r}" for p in node.parents)
+    return (
+        f"{what}: the gradient passed down by {node.op!r} (value {node.data!r}, operands {operands}) "
+        f"is {float(local) * float(g)!r}: local derivative {float(local)!r} times upstream gradient "
+        f"{float(g)!r}.\n  The node was made at {where}"
+    )
+
+
+def record_creation_order() -> ThreadSetting:
+    """Within this block, Values made in this thread get increasing `creation_index` numbers."""
+    return ThreadSetting("recording_order", lambda depth: depth + 1)
+
+
+def creation_mark() -> int:
+    """A number smaller than the creation_index of every Value made from now on."""
+    return next(_creation_counter)
+
+
+def evaluating_rule(op: str) -> ThreadSetting:
+    """A block in which a Value converted to float raises `RuleEscapesGraphError` naming op."""
+    return ThreadSetting("rule_op", lambda _: op)
+
+
+def rule_being_evaluated() -> str | None:
+    """The operation whose rule this thread is evaluating on Values (inside `evaluating_rule`), if any."""
+    return state.rule_op if open_blocks else None
+
+
+def note_creation(node: Any) -> bool:
+    """Making a node while some block is open: number it, note its line, as asked; True if grad is on."""
+    if state.recording_order:
+        node._id = next(_creation_counter)
+    if state.anomaly_sites is not None:
+        state.anomaly_sites[node] = _user_line()
+    return state.grad_enabled
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_line() -> str:
+    """'file:line in function: source' of the innermost caller outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "(unknown line)"
+    code = frame.f_code
+    source = linecache.getline(code.co_filename, frame.f_lineno).strip()
+    return f"{code.co_filename}:{frame.f_lineno} in {code.co_name}: {source}"
+
+
+def creation_index(value: Any) -> int:
+    """When value was made, counted while `record_creation_order()` was open; -1 otherwise.
+
+    Only pictures use it (to group nodes by the module call that made them). `backward()`'s order
+    depends on the graph alone, never on a number that a copy or another process could carry.
+    """
+    return getattr(value, "_id", -1)
