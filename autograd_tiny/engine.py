@@ -310,8 +310,7 @@ class Value:
         (PyTorch's keyword), 1 by default.
         """
         seed = as_number("backward: gradient", gradient)
-        with _graph_lock:
-            _chain_rule(backward_order(self), seed, modes.anomaly_sites())
+        _walk(self, seed, modes.anomaly_sites())
 
 
 # ---- making nodes -------------------------------------------------------------------------------
@@ -323,7 +322,8 @@ def _binary(op: str, op_k: str, x: Value, other: object, reflected: bool = False
         return record(op, other, x) if reflected else record(op, x, other)
     if is_real(other):
         return record(op_k, x, float(other))
-    return refuse(op, other)
+    refused: Value = refuse(op, other)  # NotImplemented, for Python to ask the other operand
+    return refused
 
 
 def record(op: str, x: Value, y: Value | float | None = None) -> Value:
@@ -361,7 +361,9 @@ def _set_leaf(node: Value, data: float, grad: float, label: str) -> None:
     node._x = node._y = node._dx = node._dy = None
 
 
-def link(node: Value, op: str, arg: float | None, parents: tuple[Value, ...], local_grads: Sequence[Any]) -> None:
+def link(
+    node: Value, op: str, arg: float | None, parents: tuple[Value, ...], local_grads: Sequence[Any]
+) -> None:
     """Record that node was made by op (with constant arg) from parents, in the slots (module docstring)."""
     node._op, node._arg = op, arg
     if op == "sum" or len(parents) > 2:
@@ -427,76 +429,100 @@ _graph_lock = threading.RLock()
 def backward_order(root: Value) -> list[Value]:
     """Every node below root, each listed before the nodes it was computed from (root first).
 
-    Kahn's algorithm: a node comes once all its consumers have come. This is the order of
-    `backward()`, `grad`, the step pictures and compiled code; it depends on the graph's shape
-    alone, and is found iteratively, so graphs millions of nodes deep are fine.
+    This is the order of `backward()`, `grad`, forward mode, the step pictures and compiled code;
+    it depends on the graph's shape alone, and is found iteratively: graphs millions deep are fine.
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_order: expected a Value, got {type(root).__name__}: {root!r}")
+    return _walk(root, None, None)
+
+
+def _walk(root: Value, seed: float | None, sites: dict[Any, str] | None) -> list[Value]:
+    """Kahn's algorithm: a node comes once all its consumers have come. Returns the nodes in that order.
+
+    With a seed (`backward()`), each node's gradient is complete when it comes, so on the way the
+    walk adds it to ``.grad`` and passes ``local * gradient`` to each parent: the chain rule. This
+    call's gradients wait in ``_g``. Parent slots are read one by one: a node costs no tuple.
+    """
     with _graph_lock:
-        nodes = _count_consumers(root)
+        _count_consumers(root)
+        order: list[Value] = []
+        ready = [root]
+        take, pop, release = order.append, ready.pop, ready.append
+        chain_rule = seed is not None
+        if seed is not None:
+            root._g = seed
+        g = 0.0
         try:
-            order = []
-            ready = [root]
             while ready:
-                node = ready.pop()
-                order.append(node)
-                for parent in node._y if node._x is None and node._y is not None else _pair(node):
-                    parent._n -= 1
-                    if not parent._n:
-                        ready.append(parent)
-        except BaseException:
-            for node in nodes:
-                node._n = 0
+                node = pop()
+                take(node)
+                if chain_rule:
+                    g = node._g
+                    node._g = 0.0
+                    node.grad += g
+                    if sites is not None:
+                        _check_contributions(node, g, sites)
+                x = node._x
+                if x is not None:
+                    if chain_rule:
+                        x._g += node._dx * g
+                    x._n -= 1
+                    if not x._n:
+                        release(x)
+                    x = node._y
+                    if x is not None:
+                        if chain_rule:
+                            x._g += node._dy * g
+                        x._n -= 1
+                        if not x._n:
+                            release(x)
+                elif node._y is not None:  # n-ary
+                    for x, local in zip(node._y, node._dy):
+                        if chain_rule:
+                            x._g += local * g
+                        x._n -= 1
+                        if not x._n:
+                            release(x)
+        except BaseException:  # an anomaly, a KeyboardInterrupt: leave no scratch number behind
+            _reset(root)
             raise
     return order
 
 
-def _pair(node: Value) -> tuple[Value, ...]:
-    """A one- or two-parent node's parents (a leaf's none)."""
-    x = node._x
-    if x is None:
-        return ()
-    return (x,) if node._y is None else (x, node._y)
-
-
-def _count_consumers(root: Value) -> list[Value]:
-    """Set each node's ``_n`` to its number of consumers below root; return the nodes (root first)."""
-    nodes = [root]
+def _count_consumers(root: Value) -> None:
+    """Set each node's ``_n`` to its number of consumers below root (depth first, no recursion)."""
     stack = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        x = node._x
+        if x is not None:
+            if not x._n:
+                push(x)
+            x._n += 1
+            x = node._y
+            if x is not None:
+                if not x._n:
+                    push(x)
+                x._n += 1
+        elif node._y is not None:  # n-ary
+            for x in node._y:
+                if not x._n:
+                    push(x)
+                x._n += 1
+
+
+def _reset(root: Value) -> None:
+    """Clear the walk's scratch numbers below root, after an exception stopped a walk midway."""
+    seen, stack = {id(root)}, [root]
     while stack:
         node = stack.pop()
-        for parent in node._y if node._x is None and node._y is not None else _pair(node):
-            if not parent._n:
-                nodes.append(parent)
+        node._n, node._g = 0, 0.0
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
                 stack.append(parent)
-            parent._n += 1
-    return nodes
-
-
-def _chain_rule(order: list[Value], seed: float, sites: dict[Any, str] | None) -> None:
-    """grad += local * upstream, node by node in backward order; this call's gradients wait in ``_g``."""
-    order[0]._g = seed
-    try:
-        for node in order:
-            g = node._g
-            node._g = 0.0
-            node.grad += g
-            if sites is not None:
-                _check_contributions(node, g, sites)
-            x = node._x
-            if x is not None:
-                x._g += node._dx * g
-                y = node._y
-                if y is not None:
-                    y._g += node._dy * g
-            elif node._y is not None:  # n-ary
-                for parent, local in zip(node._y, node._dy):
-                    parent._g += local * g
-    except BaseException:
-        for node in order:
-            node._g = 0.0
-        raise
 
 
 def _check_contributions(node: Value, g: float, sites: dict[Any, str]) -> None:

@@ -17,6 +17,15 @@ from autograd_tiny.floatmath import DOMAIN
 _new = object.__new__
 _m = FloatMath
 _float = float
+open_blocks = modes.open_blocks  # a copy of modes.open_blocks, kept current by _track: a global reads fastest
+
+
+def _track(count):
+    global open_blocks
+    open_blocks = count
+
+
+modes.open_blocks_listeners.append(_track)
 
 
 def __add__(self, other):
@@ -30,7 +39,7 @@ def __add__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '+'
         node._arg = None
@@ -49,7 +58,7 @@ def __add__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '+k'
         node._arg = k
@@ -71,7 +80,7 @@ def __sub__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '-'
         node._arg = None
@@ -90,7 +99,7 @@ def __sub__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '-k'
         node._arg = k
@@ -112,7 +121,7 @@ def __rsub__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '-'
         node._arg = None
@@ -131,7 +140,7 @@ def __rsub__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = 'k-'
         node._arg = k
@@ -153,7 +162,7 @@ def __mul__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '*'
         node._arg = None
@@ -172,7 +181,7 @@ def __mul__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '*k'
         node._arg = k
@@ -195,7 +204,7 @@ def __truediv__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '/'
         node._arg = None
@@ -215,7 +224,7 @@ def __truediv__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '/k'
         node._arg = k
@@ -238,7 +247,7 @@ def __rtruediv__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '/'
         node._arg = None
@@ -258,7 +267,7 @@ def __rtruediv__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = 'k/'
         node._arg = k
@@ -281,7 +290,7 @@ def __pow__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '**'
         node._arg = None
@@ -369,7 +378,7 @@ def __pow__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '**k'
         node._arg = k
@@ -395,7 +404,7 @@ def __rpow__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = '**'
         node._arg = None
@@ -483,7 +492,7 @@ def __rpow__(self, other):
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if modes.open_blocks and not modes.note_creation(node):
+        if open_blocks and not modes.note_creation(node):
             return unrecorded(node)
         node._op = 'k**'
         node._arg = k
@@ -503,7 +512,7 @@ def __neg__(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'neg'
     node._arg = None
@@ -522,7 +531,7 @@ def exp(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'exp'
     node._arg = None
@@ -542,7 +551,7 @@ def log(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'log'
     node._arg = None
@@ -562,7 +571,7 @@ def sqrt(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'sqrt'
     node._arg = None
@@ -581,7 +590,7 @@ def tanh(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'tanh'
     node._arg = None
@@ -600,7 +609,7 @@ def sigmoid(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'sigmoid'
     node._arg = None
@@ -619,7 +628,7 @@ def relu(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'relu'
     node._arg = None
@@ -641,7 +650,7 @@ def sin(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'sin'
     node._arg = None
@@ -660,7 +669,7 @@ def cos(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'cos'
     node._arg = None
@@ -679,7 +688,7 @@ def abs(self):
     node.label = ""
     node._g = 0.0
     node._n = 0
-    if modes.open_blocks and not modes.note_creation(node):
+    if open_blocks and not modes.note_creation(node):
         return unrecorded(node)
     node._op = 'abs'
     node._arg = None
@@ -720,6 +729,6 @@ METHODS = {
     '__abs__': abs,
 }
 
-PLAIN = {name: getattr(Value, name) for name in METHODS}  # the engine's own, for the tests
+PLAIN = {name: getattr(Value, name) for name in METHODS}  # the engine's own, for tests
 for name, method in METHODS.items():
     setattr(Value, name, method)

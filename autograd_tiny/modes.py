@@ -29,6 +29,8 @@ class _ThreadState(threading.local):
 state = _ThreadState()
 open_blocks = 0  # blocks open in all threads; read by every operation, so kept a plain int
 _open_blocks_lock = threading.Lock()
+# Told the new count whenever it changes: fast_ops keeps a copy in its own globals, the fastest read.
+open_blocks_listeners: list[Callable[[int], None]] = []
 _creation_counter = itertools.count()
 
 
@@ -40,18 +42,22 @@ class ThreadSetting(ContextDecorator):
         self._saved: list[Any] = []
 
     def __enter__(self) -> None:
-        global open_blocks
         previous = getattr(state, self._name)
         self._saved.append(previous)
         setattr(state, self._name, self._value(previous))
-        with _open_blocks_lock:
-            open_blocks += 1
+        _count_block(+1)
 
     def __exit__(self, *exc: object) -> None:
-        global open_blocks
         setattr(state, self._name, self._saved.pop())
-        with _open_blocks_lock:
-            open_blocks -= 1
+        _count_block(-1)
+
+
+def _count_block(change: int) -> None:
+    global open_blocks
+    with _open_blocks_lock:
+        open_blocks += change
+        for listener in open_blocks_listeners:
+            listener(open_blocks)
 
 
 def no_grad() -> ThreadSetting:

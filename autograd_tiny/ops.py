@@ -66,12 +66,14 @@ def define_op(
         return derivatives
 
     def apply(x: Operand, y: Operand | None = None) -> Value:
-        first, second = (v if isinstance(v, Value) or v is None else Value(as_number(name, v)) for v in (x, y))
+        first, second = (v if isinstance(v, Value) or v is None else Value(as_number(name, v))
+                         for v in (x, y))  # fmt: skip
         if first is None:
             raise TypeError(f"{name}: expected a Value or a number, got None")
         node = record(name, first, second)
         if not isinstance(node.data, float):
-            raise TypeError(f"{name}: forward must return a float, got {type(node.data).__name__}: {node.data!r}")
+            got = f"{type(node.data).__name__}: {node.data!r}"
+            raise TypeError(f"{name}: forward must return a float, got {got}")
         return node
 
     apply.__name__ = apply.__qualname__ = name

@@ -8,4 +8,6 @@ from autograd_tiny.autodiff.forward import jacobian, jvp
 from autograd_tiny.autodiff.grad import grad, hessian
 from autograd_tiny.autodiff.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
-__all__ = ["GradcheckError", "grad", "gradcheck", "gradgradcheck", "hessian", "jacobian", "jvp", "numerical_grad"]
+__all__ = [
+    "GradcheckError", "grad", "gradcheck", "gradgradcheck", "hessian", "jacobian", "jvp", "numerical_grad",
+]  # fmt: skip
