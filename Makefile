@@ -10,7 +10,9 @@ PY := $(VENV)/bin/python
 test: $(VENV)/.installed-dev dot chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict autograd_tiny
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
+	$(PY) -m pytest -p no:nbmake --markdown-docs README.md docs/*.md
 
 demo: $(VENV)/.installed-demo dot
 	$(PY) -m autograd_tiny train --compile --out-dir demo_output

@@ -3,7 +3,7 @@
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
-from autograd_tiny import fast_ops  # noqa: F401  (installs the generated straight-line arithmetic onto Value)
+from autograd_tiny import fast_ops, graph_copy  # noqa: F401  (install fast arithmetic, copies and pickles on Value)
 from autograd_tiny.autodiff import (
     GradcheckError,
     grad,
@@ -15,8 +15,15 @@ from autograd_tiny.autodiff import (
     numerical_grad,
 )
 from autograd_tiny.compile import Replayed, SampleReplay, compile_graph, compile_replay
-from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order
-from autograd_tiny.modes import detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad
+from autograd_tiny.engine import RULES, Value, backward_order
+from autograd_tiny.modes import (
+    RuleEscapesGraphError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from autograd_tiny.ops import define_op
 from autograd_tiny.ops import value_sum as sum  # noqa: F401  (deliberately not in __all__)
 

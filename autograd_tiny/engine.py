@@ -2,19 +2,19 @@
 
 Every operation makes a new `Value` that remembers its parents and the local derivative of its
 result with respect to each parent. `backward()` then applies the chain rule,
-``parent.grad += local * node.grad``, over the graph in reverse topological order.
+``parent.grad += local * node.grad``, walking the graph from the output back (Kahn's algorithm).
 
-Read it top to bottom: `RULES` (each operation's value and local derivatives, written once,
-generic in a maths namespace ``m``), the points each operation refuses, `Value` (each method
-records one rule), making a node, and the backward walk. The engine evaluates the rules on
-floats (``m = FloatMath``); `grad(create_graph=True)` evaluates the same rules on Values, and
-`compile_graph` on symbols that print code. `fast_ops.py`, generated from this table, replaces
-Value's arithmetic with straight-line versions of the same methods (a test checks they agree).
+Read it top to bottom: `RULES` (each operation's value and local derivatives, written once and
+generic in a maths namespace ``m``), `Value` (each method records one rule), making a node, and
+the walk. The rules run on floats here (``m = FloatMath``, with `floatmath.DOMAIN` refusing the
+points with no real value); on Values in `grad(create_graph=True)`; on symbols that print code in
+`compile_graph` and in tools/write_fast_ops.py, which writes `fast_ops.py`: Value's arithmetic
+as straight-line code, installed at import and tested equal to the plain methods below.
+`graph_copy.py` installs copying and pickling; `modes.py` holds the ``with`` blocks.
 
 A node keeps up to two parents and their local derivatives in flat slots (``_x``, ``_dx``,
 ``_y``, ``_dy``); an n-ary node (`sum`) keeps tuples of them in ``_y`` and ``_dy`` with ``_x``
-None. ``_g`` and ``_n`` are scratch space for the walk: this call's gradient, and consumers not
-yet passed.
+None. ``_g`` and ``_n`` are the walk's scratch space: this call's gradient, consumers to come.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from typing import Any, TypeAlias
 from autograd_tiny import modes
 from autograd_tiny.checks import as_number, is_real
 from autograd_tiny.floatmath import DOMAIN, FloatMath
-from autograd_tiny.modes import (  # noqa: F401  (the grad modes, importable from the engine as before)
+from autograd_tiny.modes import (  # noqa: F401  (importable from the engine, as before)
+    RuleEscapesGraphError,
     detect_anomaly,
     enable_grad,
     is_anomaly_enabled,
@@ -105,18 +106,6 @@ def rule_operands(node: Value) -> tuple[Any, Any]:
     return node._x, (node._y if node._y is not None else node._arg)
 
 
-class RuleEscapesGraphError(TypeError):
-    """A rule evaluated on Values turned one into a float: its derivative would silently lose terms."""
-
-    def __init__(self, op: str, how: str) -> None:
-        super().__init__(
-            f"the rule of {op!r} {how}, so its derivative would leave the graph and higher-order "
-            f"derivatives would be silently wrong. Write it with m's functions (m.exp, m.log, ...) "
-            f"and arithmetic on its arguments, never math.* or float()."
-        )
-        self.op = op
-
-
 def _unary(op: str, doc: str) -> Callable[[Value], Value]:
     """The method of a one-operand operation: it records RULES[op] on self."""
 
@@ -161,6 +150,11 @@ class Value:
     def rule(self) -> str:
         """The RULES key of the operation that made this value: '*', '*k', 'tanh'; '' for a leaf."""
         return self._op
+
+    @property
+    def constant(self) -> float | None:
+        """The number folded into a number operation ('*k' is x * k), else None."""
+        return self._arg
 
     @property
     def op(self) -> str:
@@ -236,20 +230,6 @@ class Value:
     abs = _unary("abs", "|self|; derivative 0 at 0, as in PyTorch.")
     __abs__ = abs
 
-    @staticmethod
-    def held(value: float, *operands: tuple[Any, bool]) -> Value:
-        """A derivative held at a constant by convention, as a node one order up can differentiate.
-
-        PyTorch masks some derivatives (pow's at 0); differentiating the mask again it passes on
-        0 times the hidden formula's derivative: 0 where that is finite, nan where it is not. Each
-        (operand, nan?) pair says which; operands that are not Values are constants and skipped.
-        """
-        pairs = [(v, math.nan if undefined else 0.0) for v, undefined in operands if isinstance(v, Value)]
-        node = new_node(value)
-        if pairs and (not modes.open_blocks or modes.note_creation(node)):
-            link(node, "held", None, tuple(v for v, _ in pairs), tuple(d for _, d in pairs))
-        return node
-
     # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------
 
     def __lt__(self, other: Operand) -> bool:
@@ -271,34 +251,6 @@ class Value:
         if op is not None:
             raise RuleEscapesGraphError(op, "turns a Value into a float (math.* on a Value, float(x))")
         return self.data
-
-    # ---- copies and pickles: flat lists, so graphs of any depth work ----------------------------
-
-    def __copy__(self) -> Value:
-        """A new node with the same value, label, operation and parents (the graph is shared)."""
-        return _clone(self, self.parents)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph below self; nodes copied once each, parents before children."""
-        for node in reversed(backward_order(self)):
-            if id(node) not in memo:
-                memo[id(node)] = _clone(node, tuple(memo[id(p)] for p in node.parents))
-        copy: Value = memo[id(self)]
-        return copy
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle the graph below self as a flat list; leaves as themselves (parameters stay shared)."""
-        if not self.parents:
-            return (_leaf, (type(self), self.data, self.grad, self.label))
-        order = list(reversed(backward_order(self)))
-        index = {node: i for i, node in enumerate(order)}
-        items = [
-            node if not node.parents else
-            (node.data, node.grad, node.label, node._op, node._arg,
-             tuple(index[p] for p in node.parents), node.local_grads, node._x is None)
-            for node in order
-        ]  # fmt: skip
-        return (_graph, (items,))
 
     # ---- backward ------------------------------------------------------------------------------
 
@@ -390,33 +342,6 @@ def refuse(symbol: str, other: object) -> Any:
 
 def _data(what: str, x: Operand) -> float:
     return x.data if isinstance(x, Value) else as_number(f"comparison {what}", x)
-
-
-def _clone(node: Value, parents: tuple[Value, ...]) -> Value:
-    """A node like ``node`` (value, grad, label, operation, local derivatives) over the given parents."""
-    copy = new_node(node.data, node.grad, node.label)
-    copy.__class__ = type(node)
-    link(copy, node._op, node._arg, parents, node.local_grads)
-    return copy
-
-
-def _leaf(cls: type[Value], data: float, grad: float, label: str) -> Value:
-    """Unpickle a leaf (the name old pickles call)."""
-    leaf = new_node(data, grad, label)
-    leaf.__class__ = cls
-    return leaf
-
-
-def _graph(items: list[Any]) -> Value:
-    """Unpickle a graph from `Value.__reduce__`'s list (parents before children); return its root."""
-    nodes: list[Value] = []
-    for item in items:
-        if not isinstance(item, Value):
-            data, grad, label, op, arg, parents, local_grads, _ = item
-            item = new_node(data, grad, label)
-            link(item, op, arg, tuple(nodes[i] for i in parents), local_grads)
-        nodes.append(item)
-    return nodes[-1]
 
 
 # ---- the backward walk ----------------------------------------------------------------------------

@@ -113,6 +113,18 @@ def creation_mark() -> int:
     return next(_creation_counter)
 
 
+class RuleEscapesGraphError(TypeError):
+    """A rule evaluated on Values turned one into a float: its derivative would silently lose terms."""
+
+    def __init__(self, op: str, how: str) -> None:
+        super().__init__(
+            f"the rule of {op!r} {how}, so its derivative would leave the graph and higher-order "
+            f"derivatives would be silently wrong. Write it with m's functions (m.exp, m.log, ...) "
+            f"and arithmetic on its arguments, never math.* or float()."
+        )
+        self.op = op
+
+
 def evaluating_rule(op: str) -> ThreadSetting:
     """A block in which a Value converted to float raises `RuleEscapesGraphError` naming op."""
     return ThreadSetting("rule_op", lambda _: op)

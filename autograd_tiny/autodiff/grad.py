@@ -15,15 +15,47 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
+from autograd_tiny import modes
 from autograd_tiny.checks import is_list, numbers_list
-from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order, rule_operands
+from autograd_tiny.engine import RULES, Value, backward_order, link, new_node, rule_operands
 from autograd_tiny.floatmath import FloatMath
-from autograd_tiny.modes import anomaly_report, anomaly_sites, enable_grad, evaluating_rule
+from autograd_tiny.modes import (
+    RuleEscapesGraphError,
+    anomaly_report,
+    anomaly_sites,
+    enable_grad,
+    evaluating_rule,
+)
 from autograd_tiny.ops import USER_OPS
 
 Grad = Value | float  # a gradient while it is being accumulated: a Value, or a float constant
+
+
+def held(value: float, *operands: tuple[Any, bool]) -> Value:
+    """A derivative held at a constant by convention, as a node one order up can differentiate.
+
+    PyTorch masks some derivatives (pow's at 0); differentiating the mask again it passes on
+    0 times the hidden formula's derivative: 0 where that is finite, nan where it is not. Each
+    (operand, nan?) pair says which; operands that are not Values are constants and skipped.
+    """
+    pairs = [(v, math.nan if undefined else 0.0) for v, undefined in operands if isinstance(v, Value)]
+    node = new_node(value)
+    if pairs and (not modes.open_blocks or modes.note_creation(node)):
+        link(node, "held", None, tuple(v for v, _ in pairs), tuple(d for _, d in pairs))
+    return node
+
+
+class ValueMath:
+    """The rules' maths on Values (``m`` under create_graph): each call records nodes, so a derivative
+    is itself a graph that can be differentiated again."""
+
+    exp, log, sqrt = staticmethod(Value.exp), staticmethod(Value.log), staticmethod(Value.sqrt)
+    tanh, sigmoid, relu = staticmethod(Value.tanh), staticmethod(Value.sigmoid), staticmethod(Value.relu)
+    sin, cos, abs = staticmethod(Value.sin), staticmethod(Value.cos), staticmethod(Value.abs)
+    pow = staticmethod(Value.pow)
+    held = staticmethod(held)
 
 
 @overload
@@ -157,7 +189,7 @@ def _chain_rule(output: Value, targets: set[Value], create_graph: bool) -> dict[
 
 
 def _value_locals(node: Value) -> tuple[Grad, ...]:
-    """The node's local derivatives as Values: its rule evaluated with m = Value on its operands.
+    """The node's local derivatives as Values: its rule evaluated with m = ValueMath on its operands.
 
     A rule that turns a Value into a float (math.exp(x), float(x)) would give a derivative with no
     graph below it, and so a silent zero one order up: that raises `RuleEscapesGraphError`.
@@ -167,7 +199,7 @@ def _value_locals(node: Value) -> tuple[Grad, ...]:
     x, y = rule_operands(node)
     try:
         with evaluating_rule(node.op):
-            locals_ = tuple(RULES[node.rule][1](Value, x, y, node))
+            locals_ = tuple(RULES[node.rule][1](ValueMath, x, y, node))
     except (ZeroDivisionError, ValueError) as e:
         if isinstance(e, RuleEscapesGraphError):
             raise

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Branches, Escapes, Symbol, bare, code
-from autograd_tiny.engine import RULES, RuleEscapesGraphError, Value, backward_order, rule_operands
+from autograd_tiny.engine import RULES, Value, backward_order, rule_operands
 from autograd_tiny.floatmath import FloatMath
+from autograd_tiny.modes import RuleEscapesGraphError
 
 Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 

@@ -21,10 +21,10 @@ recording, and stays taken for every row.
 from __future__ import annotations
 
 import importlib
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from autograd_tiny.checks import is_list, is_real
 from autograd_tiny.compile.graph import CALLED_RULES, GraphCode, graph_code
 from autograd_tiny.engine import Value, backward_order
 
@@ -35,11 +35,6 @@ class Replayed(NamedTuple):
     outputs: Any  # list[float] per row (a NumPy array from `SampleReplay.batched`)
     grads: list[float]  # d (scale * sum of the outputs) / d input, one per input
     watched: Any  # per row, a tuple of the watched nodes' values (per node, an array when batched)
-
-
-def _is_number(x: object) -> bool:
-    kind = type(x)
-    return kind is float or kind is int or (isinstance(x, numbers.Real) and kind is not bool)
 
 
 class SampleReplay:
@@ -122,17 +117,17 @@ class SampleReplay:
 
     def _check_call(self, params: Sequence[float], scale: float, start: Sequence[float] | None
                     ) -> tuple[list[float], list[float]]:  # fmt: skip
-        if not isinstance(params, Sequence) or len(params) != len(self.inputs):
-            size = len(params) if isinstance(params, Sequence) else type(params).__name__
+        if not is_list(params) or len(params) != len(self.inputs):
+            size = len(params) if is_list(params) else type(params).__name__
             raise ValueError(f"replay: expects {len(self.inputs)} parameter values, got {size}")
         for j, x in enumerate(params):
-            if not _is_number(x):
+            if not is_real(x):
                 got = f"{type(x).__name__}: {x!r}"
                 raise TypeError(f"replay: parameter value {j} must be a number, got {got}")
-        if not _is_number(scale):
+        if not is_real(scale):
             raise TypeError(f"replay: scale must be a number, got {type(scale).__name__}: {scale!r}")
         totals = [0.0] * len(self.inputs) if start is None else list(start)
-        if len(totals) != len(self.inputs) or not all(_is_number(x) for x in totals):
+        if len(totals) != len(self.inputs) or not all(is_real(x) for x in totals):
             raise ValueError(f"replay: start must hold {len(self.inputs)} numbers, got {start!r}")
         return [float(x) for x in params], [float(x) for x in totals]
 
@@ -144,15 +139,15 @@ class SampleReplay:
         order given to `compile_replay`. Bad arguments raise before any work is done.
         """
         values, totals = self._check_call(params, scale, start)
-        if not isinstance(rows, Sequence) or not rows:
+        if not is_list(rows) or not rows:
             raise ValueError(f"replay: rows must be a non-empty sequence of rows, got {rows!r}")
         width = len(self.samples)
         for r, row in enumerate(rows):
-            if not isinstance(row, Sequence) or len(row) != width:
-                got = f"{len(row)} values" if isinstance(row, Sequence) else type(row).__name__
+            if not is_list(row) or len(row) != width:
+                got = f"{len(row)} values" if is_list(row) else type(row).__name__
                 raise ValueError(f"replay: row {r} must hold {width} sample values, got {got}: {row!r}")
             for x in row:
-                if not _is_number(x):
+                if not is_real(x):
                     raise TypeError(f"replay: row {r} holds {type(x).__name__} {x!r}; rows hold numbers")
         outputs, grads, watched = self._per_row(values, rows, self._code.constants, float(scale), totals)
         return Replayed(outputs, grads, watched)
@@ -211,7 +206,7 @@ def compile_replay(output: Value, inputs: Sequence[Value], samples: Sequence[Val
     in_graph = set(backward_order(output))
     seen: dict[Value, str] = {}
     for kind, nodes in (("input", inputs), ("sample", samples), ("watched node", watch)):
-        if isinstance(nodes, (Value, str)) or not isinstance(nodes, Sequence):
+        if not is_list(nodes):
             raise TypeError(f"compile_replay: {kind}s must be a list of Values, got {type(nodes).__name__}")
         for j, x in enumerate(nodes):
             if not isinstance(x, Value):

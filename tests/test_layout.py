@@ -1,0 +1,35 @@
+"""The package's layout keeps its promises: no import circles, and no module reads another's private names.
+
+The layers themselves (each imports only those below it) are import-linter contracts in pyproject.toml,
+checked by `lint-imports` in `make test`; these two rules are the ones a layers contract cannot state.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import grimp
+
+PACKAGE = Path(__file__).resolve().parent.parent / "autograd_tiny"
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    private = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd_tiny"):
+                private += [f"{path.relative_to(PACKAGE)}: {node.module}.{alias.name}"
+                            for alias in node.names if alias.name.startswith("_")]  # fmt: skip
+    assert private == []
+
+
+def test_no_import_circles_between_modules() -> None:
+    graph = grimp.build_graph("autograd_tiny", include_external_packages=False)
+    circles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back is not None:
+                circles.append(" -> ".join((module, *back)))
+    assert circles == []
