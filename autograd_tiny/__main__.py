@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd_tiny.data import (
     Dataset,
@@ -48,6 +48,7 @@ from autograd_tiny.train import (
     plot_decision_boundary,
 )
 
+T = TypeVar("T")
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.05}
 # Options a dataset sets when the command line does not: the toy sets train micrograd's way, the
 # 1,797 digits with Adam on mini-batches, by batched replay (`fit(..., compile="batched")`).
@@ -59,12 +60,17 @@ RECIPES = {
 }  # fmt: skip
 
 
+def _parsed(text: str, convert: Callable[[str], T], expected: str) -> T:
+    """``convert(text)``, or the ArgumentTypeError argparse reports as a bad value ("expected ...")."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
 def _sizes(text: str) -> list[int]:
     """Parse "16,16" into [16, 16] for --hidden."""
-    try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 16,16, got {text!r}") from None
+    sizes = _parsed(text, lambda t: [int(part) for part in t.split(",") if part.strip()], "sizes like 16,16")
     if any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
     return sizes
@@ -74,10 +80,7 @@ def _count(minimum: int) -> Callable[[str], int]:
     """An argparse type: an int >= minimum."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        value = _parsed(text, int, "an int")
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {text!r}")
         return value
@@ -88,10 +91,7 @@ def _count(minimum: int) -> Callable[[str], int]:
 
 def _finite(text: str) -> float:
     """An argparse type: a finite float >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _parsed(text, float, "a number")
     if not 0 <= value < math.inf:
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
     return value

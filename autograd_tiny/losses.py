@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, TypeAlias
 
-from autograd_tiny.checks import brief, is_real, real, whole
+from autograd_tiny.checks import brief, is_list, is_real, real, whole
 from autograd_tiny.engine import Value
 from autograd_tiny.ops import value_sum
 
@@ -119,7 +119,7 @@ def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int],
     The log-sum-exp subtracts the largest score first (a constant, so the gradient is
     unchanged: softmax(z) - onehot(target)) and never overflows.
     """
-    if isinstance(logits, Value) or not logits or isinstance(logits[0], Value) or is_real(logits[0]):
+    if not is_list(logits) or not logits or isinstance(logits[0], Value) or is_real(logits[0]):
         raise TypeError("cross_entropy: logits must be a batch: one list of class scores per sample")
     if len(logits) != len(targets):
         raise ValueError(f"cross_entropy: {len(logits)} samples of logits but {len(targets)} targets")

@@ -15,14 +15,16 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
-from autograd_tiny.checks import brief, is_real, real, whole
+from autograd_tiny.checks import brief, is_list, is_real, real, whole
 from autograd_tiny.data import Seed, as_random, make_rng
 from autograd_tiny.engine import Value
+from autograd_tiny.io import torch_bridge
 from autograd_tiny.io.modelfile import (
     FORMAT,
     FORMAT_VERSION,
     describe,
     first_difference,
+    name_differences,
     read_model_file,
     size_limit,
     write_model_file,
@@ -104,9 +106,7 @@ class Module:
         if not isinstance(state, dict):
             raise TypeError(f"{where}: expected a dict of name -> number, got {type(state).__name__}")
         named = self.named_parameters()
-        missing = [name for name, _ in named if name not in state]
-        known = {name for name, _ in named}
-        unexpected = [name for name in state if name not in known]
+        missing, unexpected = name_differences((name for name, _ in named), state)
         if missing or unexpected:
             raise ValueError(
                 f"{where}: parameters do not match {self.describe()}: "
@@ -190,7 +190,7 @@ def _check_count(n: int, what: str, where: str) -> int:
 
 
 def _check_input(x: Input, nin: int, where: str) -> None:
-    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Sequence):
+    if not is_list(x):
         kind = type(x).__name__
         raise TypeError(f"{where}: expects a list of {nin} numbers or Values, got {kind}: {brief(x)}")
     if len(x) != nin:
@@ -284,7 +284,7 @@ class MLP(Module):
         seed: Seed = None,
     ) -> None:
         nin = _check_count(nin, "nin", "MLP")
-        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+        if not is_list(nouts) or not nouts:
             raise ValueError(f"MLP: nouts must be a non-empty list of layer sizes, got {brief(nouts)}")
         nouts = [_check_count(n, "every layer size in nouts", "MLP") for n in nouts]
         _check_activation(activation, "MLP")
@@ -323,16 +323,26 @@ class MLP(Module):
 
     def to_torch(self) -> Any:
         """The equivalent ``torch.nn.Sequential`` (float64, same weights): `torch_bridge.to_torch`."""
-        from autograd_tiny.io.torch_bridge import to_torch
-
-        return to_torch(self)
+        return torch_bridge.to_torch(self)
 
     @classmethod
     def from_torch(cls, seq: Any) -> MLP:
-        """The MLP equal to a ``torch.nn.Sequential`` of Linear and activation modules (see to_torch)."""
-        from autograd_tiny.io.torch_bridge import from_torch
+        """The MLP equal to a ``torch.nn.Sequential`` of Linear and activation modules (see to_torch).
 
-        return from_torch(seq)
+        ``seq`` holds ``Linear`` layers (with bias), each optionally followed by ``ReLU``, ``Tanh``
+        or ``Sigmoid``, the same one after every hidden layer; anything else is a ValueError naming
+        the module and its position (`torch_bridge.read_sequential`).
+        """
+        layers = torch_bridge.read_sequential(seq)
+        model = MLP(
+            layers[0].nin,
+            [len(layer.bias) for layer in layers],
+            activation=layers[0].activation if len(layers) > 1 else "relu",
+            output_activation=layers[-1].activation,
+            seed=0,  # the weights are overwritten below; a seed keeps the global random state untouched
+        )
+        torch_bridge.set_weights(model, layers, "from_torch")
+        return model
 
     def __repr__(self) -> str:
         lines = [f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "

@@ -194,9 +194,10 @@ def _stop_requests() -> Iterator[Callable[[], bool]]:
 def _scheduled_rate(lr_schedule: Callable[[int], float], step: int) -> float:
     """The learning rate lr_schedule gives for this step, refused unless a finite number >= 0."""
     lr = lr_schedule(step)
-    if not 0 <= real(lr, f"fit: lr_schedule({step})") < math.inf:
+    rate = real(lr, f"fit: lr_schedule({step})")
+    if not 0 <= rate < math.inf:
         raise ValueError(f"fit: lr_schedule({step}) returned {lr!r}; a learning rate must be finite and >= 0")
-    return float(lr)
+    return rate
 
 
 def fit(

@@ -6,16 +6,20 @@ and expects an ExerciseError whose message points at the mistake, so no check ca
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
 import random
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import autograd_tiny.exercises
+import autograd_tiny.teaching.exercises
 from autograd_tiny import RULES, Value, backward_order, define_op, grad
-from autograd_tiny.teaching.exercises import (
+from autograd_tiny.exercises import (
     ExerciseError,
     check_adam_first_step,
     check_all_close,
@@ -75,6 +79,32 @@ def rejects(check: Any, *args: Any, match: str | None = None, **kwargs: Any) -> 
     with pytest.raises(ExerciseError, match=match) as info:
         check(*args, **kwargs)
     return str(info.value)
+
+
+# ---- the import path -----------------------------------------------------------------------------
+
+
+def test_the_notebooks_import_path_exports_every_check_they_use() -> None:
+    """`from autograd_tiny.exercises import ...` in a notebook finds every name, and only the index's."""
+    imported = set()
+    for source in (Path(__file__).parent.parent / "notebooks").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "autograd_tiny.exercises":
+                imported |= {alias.name for alias in node.names}
+    assert imported
+    exported = set(autograd_tiny.exercises.__all__)
+    assert imported <= exported, f"not exported: {sorted(imported - exported)}"
+    assert exported == set(autograd_tiny.teaching.exercises.__all__)
+    assert all(hasattr(autograd_tiny.exercises, name) for name in exported)
+
+
+def test_no_teaching_module_imports_another_ones_private_names() -> None:
+    teaching = Path(autograd_tiny.teaching.exercises.__file__).parent
+    for source in teaching.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd_tiny"):
+                private = [alias.name for alias in node.names if alias.name.startswith("_")]
+                assert not private, f"{source.name} imports {private} from {node.module}"
 
 
 # ---- the generic checks -------------------------------------------------------------------------
@@ -513,6 +543,7 @@ def test_check_softmax_squared_error() -> None:
         return sum(((v / total - (1.0 if j == t else 0.0)) ** 2 for j, v in enumerate(e)), Value(0.0))
 
     check_softmax_squared_error(right)
+
     def on_the_logits(zs: list[Value], t: int) -> Value:  # forgot the softmax
         return sum(((z - (1.0 if j == t else 0.0)) ** 2 for j, z in enumerate(zs)), Value(0.0))
 

@@ -97,7 +97,7 @@ def test_bad_input_is_named() -> None:
 @needs_dot
 def test_the_picture_shows_each_layers_deltas_from_the_output_back(tmp_path: Path) -> None:
     from autograd_tiny.viz.network_view import network_pictures
-    from autograd_tiny.viz.stepping import short
+    from autograd_tiny.viz.text import short
 
     model = sigmoid_model()
     pictures = network_pictures(model, X, T)

@@ -13,7 +13,8 @@ import pytest
 from graphs import notebook3_graph
 
 from autograd_tiny import Value, backward_order
-from autograd_tiny.viz.stepping import ACCUMULATING, FINAL, UNREACHED, passes, short
+from autograd_tiny.viz.stepping import ACCUMULATING, FINAL, UNREACHED, passes
+from autograd_tiny.viz.text import short
 
 viz = pytest.importorskip("autograd_tiny.viz.pictures")
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")

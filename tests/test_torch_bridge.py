@@ -426,3 +426,15 @@ def test_saving_refuses_what_the_format_cannot_hold_and_writes_nothing(tmp_path:
     ):
         save_safetensors(model, tmp_path / "m.safetensors", dtype="F16")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_old_path_offers_every_function_and_the_bridge_speaks_plain_data() -> None:
+    from autograd_tiny import torch_bridge
+    from autograd_tiny.io.torch_bridge import layer_weights, read_sequential
+
+    model = make_model(ARCHITECTURES[1])
+    seq = torch_bridge.to_torch(model)
+    assert torch_bridge.from_torch(seq).state_dict() == model.state_dict()
+    assert torch_bridge.sequential_keys(model) == ["0", "2"]
+    assert read_sequential(seq) == layer_weights(model)  # weights, biases and activations, as lists
+    assert [layer.activation for layer in layer_weights(model)] == ["tanh", "sigmoid"]

@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,13 @@ def _check_document(document: object, where: str) -> None:
         if not isinstance(document.get(key), dict):
             got = type(document[key]).__name__ if key in document else "nothing"
             raise ValueError(f"{where}: {key!r} must be a JSON object, got {got}")
+
+
+def name_differences(expected: Iterable[str], given: Iterable[object]) -> tuple[list[str], list[object]]:
+    """The ``expected`` names that ``given`` lacks, and the names it holds beyond them, each in its order."""
+    wanted, found = list(expected), list(given)
+    known, present = set(wanted), set(found)
+    return [name for name in wanted if name not in present], [name for name in found if name not in known]
 
 
 def first_difference(found: object, expected: object, where: str) -> str | None:

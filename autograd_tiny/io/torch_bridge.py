@@ -1,11 +1,16 @@
 """A bridge to PyTorch for models that outgrow the scalar engine.
 
 `to_torch(model)` builds the equivalent ``torch.nn.Sequential`` (a ``Linear`` per layer, each
-followed by its activation module unless linear; float64, the same weights) and `from_torch(seq)`
-the reverse. `save_safetensors` / `load_safetensors` exchange the weights as a safetensors file
-with that Sequential's key names (``0.weight`` of shape [nout, nin], ``0.bias``, ``2.weight``, ...),
-so ``seq.load_state_dict(safetensors.torch.load_file(path))`` works; they need neither torch nor
+followed by its activation module unless linear; float64, the same weights) and
+`read_sequential(seq)` reads such a Sequential back as plain data, one `LayerWeights` per
+``Linear`` (``nn.MLP.from_torch`` builds the MLP from it). `save_safetensors` /
+`load_safetensors` exchange the weights as a safetensors file with that Sequential's key names
+(``0.weight`` of shape [nout, nin], ``0.bias``, ``2.weight``, ...), so
+``seq.load_state_dict(safetensors.torch.load_file(path))`` works; they need neither torch nor
 the safetensors package. PyTorch is imported only when a function needs it.
+
+This module sits below nn and never imports it: a model is anything of the shape `Model`
+describes (``nn.MLP`` is one).
 """
 
 from __future__ import annotations
@@ -14,37 +19,115 @@ import importlib
 import itertools
 import math
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from autograd_tiny.engine import Value
+from autograd_tiny.io.modelfile import name_differences
 from autograd_tiny.io.safetensors_file import Tensor, read_safetensors, write_safetensors
-from autograd_tiny.nn import MLP, Layer
 
 # activation name -> torch.nn module class name; "linear" has no module
 TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 
 
-def to_torch(model: MLP) -> Any:
+class NeuronShape(Protocol):
+    """One unit of a `Model`: its weights and its bias, as Values."""
+
+    @property
+    def w(self) -> Sequence[Value]: ...
+
+    @property
+    def b(self) -> Value: ...
+
+
+class LayerShape(Protocol):
+    """One layer of a `Model`: its input count, its activation's name and its neurons."""
+
+    @property
+    def nin(self) -> int: ...
+
+    @property
+    def activation(self) -> str: ...
+
+    @property
+    def neurons(self) -> Sequence[NeuronShape]: ...
+
+
+@runtime_checkable
+class Model(Protocol):
+    """What the bridge reads and writes: layers of neurons, with named parameters (``nn.MLP``'s shape)."""
+
+    @property
+    def layers(self) -> Sequence[LayerShape]: ...
+
+    def named_parameters(self) -> list[tuple[str, Value]]: ...
+
+    def load_state_dict(self, state: dict[str, float]) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class LayerWeights(NamedTuple):
+    """One layer as plain data: a ``Linear`` of ``nin`` inputs followed by ``activation``."""
+
+    nin: int
+    weight: list[list[float]]  # [nout][nin]: one row per neuron, as torch's Linear.weight
+    bias: list[float]  # one per neuron
+    activation: str  # "relu", "tanh", "sigmoid" or "linear"
+
+
+def layer_weights(model: Model) -> list[LayerWeights]:
+    """Each layer of ``model`` as plain data (copies of its numbers)."""
+    return [
+        LayerWeights(
+            layer.nin,
+            [[w.data for w in n.w] for n in layer.neurons],
+            [n.b.data for n in layer.neurons],
+            layer.activation,
+        )
+        for layer in model.layers
+    ]
+
+
+def set_weights(model: Model, layers: Sequence[LayerWeights], where: str) -> None:
+    """Set every weight and bias of ``model`` from ``layers`` at once, through its ``load_state_dict``.
+
+    A value it refuses (nan, inf) is a ValueError starting with ``where``; the model is then
+    left as it was.
+    """
+    names = {p: name for name, p in model.named_parameters()}
+    state = {}
+    for layer, weights in zip(model.layers, layers):
+        for neuron, row, b in zip(layer.neurons, weights.weight, weights.bias):
+            state.update({names[w]: x for w, x in zip(neuron.w, row)})
+            state[names[neuron.b]] = b
+    try:
+        model.load_state_dict(state)
+    except ValueError as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+def to_torch(model: Model) -> Any:
     """An equivalent ``torch.nn.Sequential`` in float64 holding copies of the model's weights."""
     torch = _import_torch("to_torch")
     modules = []
-    for layer in _check_mlp(model, "to_torch").layers:
-        weight, bias = _weight_and_bias(layer)
-        linear = torch.nn.utils.skip_init(torch.nn.Linear, layer.nin, len(bias), dtype=torch.float64)
+    for layer in layer_weights(_check_model(model, "to_torch")):
+        linear = torch.nn.utils.skip_init(torch.nn.Linear, layer.nin, len(layer.bias), dtype=torch.float64)
         with torch.no_grad():
-            linear.weight.copy_(torch.tensor(weight, dtype=torch.float64))
-            linear.bias.copy_(torch.tensor(bias, dtype=torch.float64))
+            linear.weight.copy_(torch.tensor(layer.weight, dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(layer.bias, dtype=torch.float64))
         modules.append(linear)
         if layer.activation != "linear":
             modules.append(getattr(torch.nn, TORCH_ACTIVATIONS[layer.activation])())
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(seq: Any) -> MLP:
-    """An MLP equal to ``seq``: a ``torch.nn.Sequential`` of ``Linear`` layers (with bias), each
-    optionally followed by ``ReLU``, ``Tanh`` or ``Sigmoid``, the same one after every hidden layer.
+def read_sequential(seq: Any) -> list[LayerWeights]:
+    """The layers of ``seq`` as plain data: a ``torch.nn.Sequential`` of ``Linear`` layers (with bias),
+    each optionally followed by ``ReLU``, ``Tanh`` or ``Sigmoid``, the same one after every hidden layer.
 
-    Anything else is a ValueError naming the module and its position.
+    Anything else is a ValueError naming the module and its position (TypeError if ``seq`` is
+    not a Sequential); the messages start with "from_torch", the one caller.
     """
     torch = _import_torch("from_torch")
     if not isinstance(seq, torch.nn.Sequential):
@@ -78,26 +161,18 @@ def from_torch(seq: Any) -> MLP:
                 f"from_torch: a Linear with {after.in_features} inputs follows one with "
                 f"{before.out_features} outputs"
             )
-    model = MLP(
-        linears[0][0].in_features,
-        [linear.out_features for linear, _ in linears],
-        activation=hidden.pop() if hidden else "relu",
-        output_activation=linears[-1][1],
-        seed=0,  # the weights are overwritten below; a seed keeps the global random state untouched
-    )
-    state, names = {}, _parameter_names(model)
-    for layer, (linear, _) in zip(model.layers, linears):
-        weight = linear.weight.detach().to(torch.float64).cpu().tolist()
-        bias = linear.bias.detach().to(torch.float64).cpu().tolist()
-        state.update(_named_values(names, layer, weight, bias))
-    try:
-        model.load_state_dict(state)
-    except ValueError as e:
-        raise ValueError(f"from_torch: {e}") from None
-    return model
+    return [
+        LayerWeights(
+            linear.in_features,
+            linear.weight.detach().to(torch.float64).cpu().tolist(),
+            linear.bias.detach().to(torch.float64).cpu().tolist(),
+            activation,
+        )
+        for linear, activation in linears
+    ]
 
 
-def sequential_keys(model: MLP) -> list[str]:
+def sequential_keys(model: Model) -> list[str]:
     """The Sequential index of each layer's Linear in `to_torch`'s result, as key prefixes ('0', '2', ...)."""
     keys, position = [], 0
     for layer in model.layers:
@@ -106,39 +181,38 @@ def sequential_keys(model: MLP) -> list[str]:
     return keys
 
 
-def save_safetensors(model: MLP, path: str | os.PathLike[str], dtype: str = "F64") -> None:
+def save_safetensors(model: Model, path: str | os.PathLike[str], dtype: str = "F64") -> None:
     """Write the model's weights to ``path`` as safetensors (``dtype`` "F64" or "F32") with the
     key names of `to_torch`'s Sequential; atomically, as `MLP.save`."""
+    layers = layer_weights(_check_model(model, "save_safetensors"))
     tensors = {}
-    for key, layer in zip(sequential_keys(_check_mlp(model, "save_safetensors")), model.layers):
-        weight, bias = _weight_and_bias(layer)
-        for name, values in (("weight", weight), ("bias", [bias])):
-            flat = [x for row in values for x in row]
-            bad = [x for x in flat if not math.isfinite(x)]
+    for key, layer in zip(sequential_keys(model), layers):
+        flat = [x for row in layer.weight for x in row]
+        for name, values in (("weight", flat), ("bias", layer.bias)):
+            bad = [x for x in values if not math.isfinite(x)]
             if bad:
                 raise ValueError(f"save_safetensors: {key}.{name} holds {bad[0]!r}; only finite numbers")
-        tensors[f"{key}.weight"] = Tensor(dtype, (len(bias), layer.nin), [x for row in weight for x in row])
-        tensors[f"{key}.bias"] = Tensor(dtype, (len(bias),), bias)
+        tensors[f"{key}.weight"] = Tensor(dtype, (len(layer.bias), layer.nin), flat)
+        tensors[f"{key}.bias"] = Tensor(dtype, (len(layer.bias),), layer.bias)
     try:
         write_safetensors(path, tensors, {"format": "pt"})
     except ValueError as e:
         raise ValueError(f"save_safetensors: {e}") from None
 
 
-def load_safetensors(model: MLP, path: str | os.PathLike[str]) -> None:
+def load_safetensors(model: Model, path: str | os.PathLike[str]) -> None:
     """Set the model's weights from a safetensors file with `to_torch`'s key names (F64 or F32).
 
     A file that is not safetensors, or whose names or shapes do not fit the model, is a
     ValueError saying what is wrong; the model is then left as it was.
     """
     tensors = read_safetensors(path)
-    keys = sequential_keys(_check_mlp(model, "load_safetensors"))
+    keys = sequential_keys(_check_model(model, "load_safetensors"))
     expected: dict[str, tuple[int, ...]] = {}
     for key, layer in zip(keys, model.layers):
         expected[f"{key}.weight"] = (len(layer.neurons), layer.nin)
         expected[f"{key}.bias"] = (len(layer.neurons),)
-    missing = [name for name in expected if name not in tensors]
-    unexpected = [name for name in tensors if name not in expected]
+    missing, unexpected = name_differences(expected, tensors)
     if missing or unexpected:
         raise ValueError(
             f"load_safetensors: {str(path)!r} does not fit {model.describe()}: "
@@ -150,40 +224,17 @@ def load_safetensors(model: MLP, path: str | os.PathLike[str]) -> None:
                 f"load_safetensors: {str(path)!r}: {name} has shape {list(tensors[name].shape)}, "
                 f"this model needs {list(shape)}"
             )
-    state, names = {}, _parameter_names(model)
+    layers = []
     for key, layer in zip(keys, model.layers):
         flat, nin = tensors[f"{key}.weight"].values, layer.nin
         weight = [flat[row * nin : (row + 1) * nin] for row in range(len(layer.neurons))]
-        state.update(_named_values(names, layer, weight, tensors[f"{key}.bias"].values))
-    try:
-        model.load_state_dict(state)
-    except ValueError as e:
-        raise ValueError(f"load_safetensors: {str(path)!r}: {e}") from None
+        layers.append(LayerWeights(nin, weight, tensors[f"{key}.bias"].values, layer.activation))
+    set_weights(model, layers, f"load_safetensors: {str(path)!r}")
 
 
-def _weight_and_bias(layer: Layer) -> tuple[list[list[float]], list[float]]:
-    """The layer's weights as a [nout][nin] matrix (one row per neuron) and its biases."""
-    return [[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons]
-
-
-def _named_values(
-    names: dict[Value, str], layer: Layer, weight: list[list[float]], bias: list[float]
-) -> dict[str, float]:
-    """The names (from `_parameter_names`) of this layer's parameters, each with its number."""
-    named = {}
-    for neuron, row, b in zip(layer.neurons, weight, bias):
-        named.update({names[w]: x for w, x in zip(neuron.w, row)})
-        named[names[neuron.b]] = b
-    return named
-
-
-def _parameter_names(model: MLP) -> dict[Value, str]:
-    return {p: name for name, p in model.named_parameters()}
-
-
-def _check_mlp(model: object, what: str) -> MLP:
-    if not isinstance(model, MLP):
-        raise TypeError(f"{what}: expected an autograd_tiny.nn.MLP, got {type(model).__name__}")
+def _check_model(model: object, what: str) -> Model:
+    if not isinstance(model, Model):
+        raise TypeError(f"{what}: expected an MLP (or a model of its shape), got {type(model).__name__}")
     return model
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import graphviz  # type: ignore[import-untyped]
 
+from autograd_tiny.checks import brief
+
 INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) "
     "or 'conda install -c conda-forge graphviz'; the Python package 'graphviz' alone only writes DOT text"
@@ -113,7 +115,7 @@ def check_format(fmt: str, what: str) -> None:
     """ValueError naming ``what`` unless Graphviz offers the output format ``fmt``."""
     if not isinstance(fmt, str) or fmt.lower() not in graphviz.FORMATS:
         offered = ", ".join(sorted(graphviz.FORMATS))
-        raise ValueError(f"{what}: unknown output format {fmt!r}; Graphviz offers {offered}")
+        raise ValueError(f"{what}: unknown output format {brief(fmt)}; Graphviz offers {offered}")
 
 
 def to_svg(dot: graphviz.Digraph) -> str:

@@ -3,33 +3,21 @@
 A `Scene` lists a picture's nodes and edges with their DOT attributes. `lay_out` asks ``dot``
 for positions (``-Tjson``), with each node sized for the longest text it will ever show, and
 pins them: the result carries ``pos``, ``width``, ``height`` (fixed) and the edges' splines and
-label positions. `pinned_source` then writes the DOT of one state (other labels, colours,
-classes) at exactly those places, for ``neato -n2``, which draws without moving anything.
+label positions. `pinned_frame` then draws one state (other labels, colours, classes) at exactly
+those places with ``neato -n2``, which draws without moving anything; `pinned_svg` draws the scene
+as it is, for a page whose script changes its texts and classes.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from autograd_tiny.viz.graphviz_io import run_dot
+from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
+from autograd_tiny.viz.text import quote
 
 Attrs = Mapping[str, str]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def quote(value: str) -> str:
-    """A DOT string literal showing ``value`` verbatim (backslashes, quotes; newlines become spaces)."""
-    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value).replace("\n", " ").replace("\t", " ")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def lines_label(lines: tuple[str, ...] | list[str]) -> str:
-    """A DOT label of several centred lines, each shown verbatim."""
-    return "\\n".join(quote(line)[1:-1] for line in lines)
 
 
 @dataclass(frozen=True)
@@ -43,7 +31,7 @@ class Scene:
 
 
 def _attrs(attrs: Attrs) -> str:
-    """DOT attributes; a ``label`` comes escaped (see `lines_label`), every other value is quoted here."""
+    """DOT attributes; a ``label`` comes escaped (`text.lines_label`), every other value is quoted here."""
     return " ".join(f'{k}="{v}"' if k == "label" else f"{k}={quote(v)}" for k, v in attrs.items())
 
 
@@ -88,3 +76,18 @@ def dpi_for(scene: Scene, max_pixels: int) -> str:
     x0, _, x1, _ = (float(v) for v in scene.graph["bb"].split(","))
     width = max(x1 - x0, 600.0) + 20.0  # Graphviz's margins
     return f"{min(96.0, 72.0 * max_pixels / width):.2f}"
+
+
+def pinned_frame(
+    scene: Scene, changes: Mapping[str, Attrs], graph: Attrs, fmt: str, max_pixels: int | None
+) -> PinnedGraph:
+    """One state of a laid-out scene as a picture; ``max_pixels`` caps a raster's width (lowering its dpi)."""
+    if max_pixels is not None:
+        graph = {**graph, "dpi": dpi_for(scene, max_pixels)}
+    return PinnedGraph(source(scene, changes, graph), format=fmt)
+
+
+def pinned_svg(scene: Scene, what: str) -> str:
+    """The laid-out scene drawn as it is, as SVG text from its ``<svg`` element on (no XML prologue)."""
+    svg = run_dot(source(scene), "svg", what, engine="neato", pinned=True).decode("utf-8")
+    return svg[svg.index("<svg"):]

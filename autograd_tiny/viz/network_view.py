@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_tiny.checks import is_real
+from autograd_tiny.checks import brief, is_list, is_real
 from autograd_tiny.engine import RULES, Value
 from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.nn import MLP
-from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.viz.layout import Scene, dpi_for, lay_out, lines_label, source
-from autograd_tiny.viz.stepping import short
+from autograd_tiny.viz.graphviz_io import PinnedGraph
+from autograd_tiny.viz.layout import Scene, lay_out, pinned_frame, pinned_svg
 from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+from autograd_tiny.viz.text import FONT, blend, lines_label, short
 
 FONT_SIZE = 14
-_FONT = "Helvetica"
 _DELTA = "\u03b4"
 _NEGATIVE, _ZERO, _POSITIVE = (33, 102, 172), (247, 247, 247), (178, 24, 43)  # blue, white, red
 
@@ -44,23 +43,26 @@ class NetworkDeltas:
     cost: float
 
 
-def _derivative(activation: str, x: float, y: float) -> float:
-    """f'(x) for the activation, from the engine's rule table (linear: 1)."""
+def _activate(activation: str, x: float) -> tuple[float, float]:
+    """f(x) and f'(x) for the activation, from the engine's rule table (linear: x and 1)."""
     if activation == "linear":
-        return 1.0
-    return float(RULES[activation][1](FloatMath, x, None, y)[0])
+        return x, 1.0
+    forward, local = RULES[activation]
+    y = float(forward(FloatMath, x, None))
+    return y, float(local(FloatMath, x, None, y)[0])
 
 
 def _check(model: MLP, inputs: Sequence[float], target: float | Sequence[float], what: str) -> list[float]:
     if not isinstance(model, MLP):
         raise TypeError(f"{what}: model must be an autograd_tiny.nn.MLP, got {type(model).__name__}")
-    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or len(inputs) != model.nin:
-        raise ValueError(f"{what}: x must be a list of {model.nin} numbers, got {inputs!r}")
+    if not is_list(inputs) or len(inputs) != model.nin:
+        raise ValueError(f"{what}: x must be a list of {model.nin} numbers, got {brief(inputs)}")
     if not all(is_real(v) for v in inputs):
-        raise TypeError(f"{what}: x must hold numbers, got {inputs!r}")
+        raise TypeError(f"{what}: x must hold numbers, got {brief(inputs)}")
     targets = [target] if is_real(target) else list(target)  # type: ignore[arg-type]
     if len(targets) != model.nouts[-1] or not all(is_real(t) for t in targets):
-        raise ValueError(f"{what}: target must be {model.nouts[-1]} number(s), one per output: {target!r}")
+        outputs = model.nouts[-1]
+        raise ValueError(f"{what}: target must be {outputs} number(s), one per output: {brief(target)}")
     return [float(t) for t in targets]
 
 
@@ -69,20 +71,20 @@ def network_deltas(model: MLP, x: Sequence[float], target: float | Sequence[floa
     t = _check(model, x, target, "network_deltas")
     ys: list[list[float]] = [[float(v) for v in x]]
     xs: list[list[float]] = [[]]
+    slopes: list[list[float]] = [[]]  # slopes[n][j] = f'(x[n][j])
     for layer in model.layers:
         pre = [sum(w.data * y for w, y in zip(n.w, ys[-1])) + n.b.data for n in layer.neurons]
+        outs = [_activate(n.activation, p) for n, p in zip(layer.neurons, pre)]
         xs.append(pre)
-        ys.append([float(RULES[n.activation][0](FloatMath, p, None)) if n.activation != "linear" else p
-                   for n, p in zip(layer.neurons, pre)])  # fmt: skip
+        ys.append([y for y, _ in outs])
+        slopes.append([s for _, s in outs])
     deltas: list[list[float]] = [[] for _ in ys]
     last = len(ys) - 1
-    acts = [[n.activation for n in layer.neurons] for layer in model.layers]
-    deltas[last] = [(y - tk) * _derivative(a, p, y) for y, tk, a, p in zip(ys[last], t, acts[-1], xs[last])]
+    deltas[last] = [(y - tk) * s for y, tk, s in zip(ys[last], t, slopes[last])]
     for n in range(last - 1, 0, -1):
         following = model.layers[n].neurons  # the weights w_n from layer n to layer n + 1
         deltas[n] = [
-            _derivative(acts[n - 1][i], xs[n][i], ys[n][i])
-            * sum(unit.w[i].data * d for unit, d in zip(following, deltas[n + 1]))
+            slopes[n][i] * sum(unit.w[i].data * d for unit, d in zip(following, deltas[n + 1]))
             for i in range(len(xs[n]))
         ]
     dw: list[list[list[float]]] = [[]]
@@ -117,9 +119,7 @@ def labelled_forward(model: MLP, x: Sequence[float], target: float | Sequence[fl
 def _colour(value: float, top: float) -> str:
     """Blue for negative, white for zero, red for positive, by |value| / top."""
     s = min(1.0, abs(value) / top) if top > 0 else 0.0
-    end = _POSITIVE if value > 0 else _NEGATIVE
-    r, g, b = (round(z + (e - z) * s) for z, e in zip(_ZERO, end))
-    return f"#{r:02x}{g:02x}{b:02x}"
+    return blend(_ZERO, _POSITIVE if value > 0 else _NEGATIVE, s)
 
 
 @dataclass(frozen=True)
@@ -143,21 +143,19 @@ class NetworkPictures:
             else:
                 attrs.update(color=colour or "#bbbbbb", penwidth="2.5" if "current" in cls else "1.2")
             changes[eid] = attrs
-        graph = {"label": lines_label([self.steps[k].title, _LEGEND]), "labelloc": "t", "fontname": _FONT}
-        if max_pixels is not None:
-            graph["dpi"] = dpi_for(self.scene, max_pixels)
-        return PinnedGraph(source(self.scene, changes, graph), format=fmt)
+        graph = {"label": lines_label([self.steps[k].title, _LEGEND]), "labelloc": "t", "fontname": FONT}
+        return pinned_frame(self.scene, changes, graph, fmt, max_pixels)
 
     def page(self, title: str) -> str:
-        svg = run_dot(source(self.scene), "svg", "write_network_steps", engine="neato", pinned=True).decode()
+        """The self-contained HTML page stepping through the forward values and each layer's deltas."""
+        svg = number_texts(pinned_svg(self.scene, "write_network_steps"), "uw")
         entries = [
             LegendEntry("background:linear-gradient(90deg,#2166ac,#f7f7f7,#b2182b)", f"units: {_DELTA} from "
                         "negative (blue) through 0 (white) to positive (red)"),
             LegendEntry("background:linear-gradient(90deg,#2166ac,#f7f7f7,#b2182b);height:.3em",
                         "arrows: dc/dw = \u03b4 \u00d7 y, same colours; thick: this step's layer"),
         ]  # fmt: skip
-        return page(number_texts(svg[svg.index("<svg"):], "uw"), self.steps, self.states, entries,
-                    title=title, font_size=FONT_SIZE)  # fmt: skip
+        return page(svg, self.steps, self.states, entries, title=title, font_size=FONT_SIZE)
 
 
 _LEGEND = "units: delta, arrows: dc/dw = delta x y; blue negative, white 0, red positive"
@@ -177,20 +175,20 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
         delta = f"{_DELTA} = {short(d.delta[n][j])}" if known else f"{_DELTA} = ?"
         return (f"x{n + 1}[{j}]", f"x = {short(d.x[n][j])}, y = {short(d.y[n][j])}", delta)
 
+    # every unit (layer n, index j) with the indices i of the units whose arrows come into it
+    units = [(n, j, range(len(d.y[n - 1]) if n else 0)) for n in range(layers) for j in range(len(d.y[n]))]
     nodes: dict[str, dict[str, str]] = {}
     edges: dict[str, tuple[str, str, dict[str, str]]] = {}
-    for n in range(layers):
-        for j in range(len(d.y[n])):
-            widest = (f"x{n + 1}[{j}]", unit_lines(n, j, True)[1], f"{_DELTA} = {short(d.delta[n][j])}"
-                      if n else "input")  # fmt: skip
-            nodes[f"u{n}_{j}"] = {"id": f"u{n}_{j}", "class": "node unit", "label": lines_label(widest)}
-            for i in range(len(d.y[n - 1]) if n else 0):
-                edges[f"w{n}_{j}_{i}"] = (f"u{n - 1}_{i}", f"u{n}_{j}", {"class": "edge weight"})
+    for n, j, inputs in units:  # each box sized for its longest texts: those with the delta known
+        label = lines_label(unit_lines(n, j, True))
+        nodes[f"u{n}_{j}"] = {"id": f"u{n}_{j}", "class": "node unit", "label": label}
+        for i in inputs:
+            edges[f"w{n}_{j}_{i}"] = (f"u{n - 1}_{i}", f"u{n}_{j}", {"class": "edge weight"})
     scene = Scene(  # ordering=out: each layer's units in index order (x2[0] first), not as dot likes them
-        graph={"rankdir": rankdir, "fontname": _FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1",
+        graph={"rankdir": rankdir, "fontname": FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1",
                "ordering": "out"},
         nodes=nodes, edges=edges,
-        defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": _FONT,
+        defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": FONT,
                            "fontsize": str(FONT_SIZE), "margin": "0.12,0.05"},
                   "edge": {"arrowsize": "0.6", "color": "#bbbbbb"}},
     )  # fmt: skip
@@ -199,15 +197,14 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
     def state(known_from: int, current: int | None) -> ElementStates:
         """Deltas known for layers >= known_from; ``current`` is the layer this step computes."""
         out: ElementStates = {}
-        for n in range(layers):
-            for j in range(len(d.y[n])):
-                known = n >= known_from and n > 0
-                cls = "node unit current" if n == current else "node unit"
-                fill = _colour(d.delta[n][j], top_delta) if known else ""
-                out[f"u{n}_{j}"] = (cls, unit_lines(n, j, known), fill)
-                edge_cls = "edge weight current" if n == current else "edge weight"
-                for i in range(len(d.y[n - 1]) if n else 0):
-                    out[f"w{n}_{j}_{i}"] = (edge_cls, (), _colour(d.dw[n][j][i], top_dw) if known else "")
+        for n, j, inputs in units:
+            known = n >= known_from and n > 0
+            cls = "node unit current" if n == current else "node unit"
+            fill = _colour(d.delta[n][j], top_delta) if known else ""
+            out[f"u{n}_{j}"] = (cls, unit_lines(n, j, known), fill)
+            edge_cls = "edge weight current" if n == current else "edge weight"
+            for i in inputs:
+                out[f"w{n}_{j}_{i}"] = (edge_cls, (), _colour(d.dw[n][j][i], top_dw) if known else "")
         return out
 
     y_out, t = ", ".join(map(short, d.y[-1])), ", ".join(map(short, d.target))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from autograd_tiny.checks import is_whole
+from autograd_tiny.checks import brief, is_whole
 from autograd_tiny.engine import Value, backward_order
 from autograd_tiny.modes import creation_index
 from autograd_tiny.nn import MLP
@@ -33,6 +32,7 @@ from autograd_tiny.viz.network_view import draw_network, labelled_forward, netwo
 from autograd_tiny.viz.stepping import passes
 from autograd_tiny.viz.steps_page import MIN_TEXT_PX
 from autograd_tiny.viz.stepview import FONT_SIZE, StepPictures, build
+from autograd_tiny.viz.text import FONT, blend, fixed, html_label
 
 __all__ = [
     "Graph",
@@ -54,21 +54,6 @@ __all__ = [
 DEFAULT_MAX_NODES = 2000
 RANKDIRS = ("LR", "TB", "RL", "BT")
 
-# ---- text in DOT -----------------------------------------------------------------------------------
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _html(text: str) -> str:
-    """Text for an HTML-like label, shown verbatim whatever it holds (<, &, quotes, braces, newlines)."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\t", " ")
-    return html.escape(text, quote=True).replace("\n", "<BR/>")
-
-
-def _number(x: float) -> str:
-    return f"{x:.4f}"
-
-
 # ---- one picture -----------------------------------------------------------------------------------
 
 
@@ -81,8 +66,8 @@ class _Look(NamedTuple):
 
 def _value_line(name: str, v: Value, look: _Look) -> str:
     """A Value's box: label, data and grad stacked, so a left-to-right graph stays narrow enough to read."""
-    cells = [f"<B>{_html(v.label)}</B>"] if v.label else []
-    cells.append(f"data {_number(v.data)}")
+    cells = [f"<B>{html_label(v.label)}</B>"] if v.label else []
+    cells.append(f"data {fixed(v.data)}")
     if look.grad is not None:
         cells.append(f"grad {look.grad}")
     attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="3" CELLBORDER="1"'
@@ -96,10 +81,10 @@ def _scope_tree(scopes: Sequence[Scope], what: str) -> tuple[list[Scope], list[i
     """Non-empty scopes sorted outermost first, and each one's enclosing scope (-1: none)."""
     ordered = []
     for s in scopes:
-        if not (isinstance(s, tuple) and len(s) == 3 and isinstance(s[1], int) and isinstance(s[2], int)):
-            raise TypeError(f"{what}: scopes must hold Scope(name, start, stop) items, got {s!r}")
+        if not (isinstance(s, tuple) and len(s) == 3 and is_whole(s[1]) and is_whole(s[2])):
+            raise TypeError(f"{what}: scopes must hold Scope(name, start, stop) items, got {brief(s)}")
         if s[1] < s[2]:
-            ordered.append(Scope(str(s[0]), s[1], s[2]))
+            ordered.append(Scope(str(s[0]), int(s[1]), int(s[2])))
     ordered.sort(key=lambda s: (s.start, -s.stop))
     parents: list[int] = []
     stack: list[int] = []
@@ -170,11 +155,11 @@ def _picture(
     lines = [
         # newrank lets dot rank nested clusters together: about a second of layout instead of a minute
         # ranksep 0.3 (dot's default is 0.5): a narrower picture, so its text stays readable fitted to a cell
-        f"\tgraph [rankdir={rankdir} ranksep=0.3 fontname=Helvetica"
+        f"\tgraph [rankdir={rankdir} ranksep=0.3 fontname={FONT}"
         + (" newrank=true" if groups.scopes else "")
         + (f' labelloc=t label=<{title}>]\n' if title else "]\n"),
-        "\tnode [shape=plain fontname=Helvetica fontsize=11]\n",
-        "\tedge [arrowsize=0.7 fontname=Helvetica fontsize=10]\n",
+        f"\tnode [shape=plain fontname={FONT} fontsize=11]\n",
+        f"\tedge [arrowsize=0.7 fontname={FONT} fontsize=10]\n",
     ]
     members: dict[int, list[str]] = {}
     edges = []
@@ -182,7 +167,7 @@ def _picture(
         own = [_value_line(name[v], v, look(v))]
         if v.parents:
             op = f"o{name[v][1:]}"
-            own.append(f"\t{op} [label=<{_html(v.op)}> shape=ellipse style=filled fillcolor=grey94 "
+            own.append(f"\t{op} [label=<{html_label(v.op)}> shape=ellipse style=filled fillcolor=grey94 "
                        f"margin=0.04 width=0 height=0]\n")
             edges.append(f"\t{op} -> {name[v]}\n")
             edges += [f"\t{name[p]} -> {op}\n" for p in v.parents]
@@ -210,8 +195,9 @@ def _clusters(
         children.setdefault(parent_of[c], []).append(c)
 
     def block(c: int, indent: str) -> list[str]:
+        label = html_label(ordered[c].name)
         out = [f"{indent}subgraph cluster_{c} {{\n",
-               f"{indent}\tlabel=<{_html(ordered[c].name)}> style=rounded color=grey60 fontcolor=grey30\n"]
+               f"{indent}\tlabel=<{label}> style=rounded color=grey60 fontcolor=grey30\n"]
         out += [indent + line for line in members.get(c, ())]
         for child in children.get(c, ()):
             out += block(child, indent + "\t")
@@ -223,9 +209,9 @@ def _clusters(
 def _graph_nodes(root: Value, max_nodes: int, what: str) -> list[Value]:
     """Every node below root, oldest first, after checking the arguments every picture takes."""
     if not isinstance(root, Value):
-        raise TypeError(f"{what}: root must be a Value, got {type(root).__name__}: {root!r}")
+        raise TypeError(f"{what}: root must be a Value, got {type(root).__name__}: {brief(root)}")
     if not is_whole(max_nodes) or max_nodes < 1:
-        raise ValueError(f"{what}: max_nodes must be a positive int, got {max_nodes!r}")
+        raise ValueError(f"{what}: max_nodes must be a positive int, got {brief(max_nodes)}")
     order = backward_order(root)
     if len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -240,7 +226,7 @@ def _graph_nodes(root: Value, max_nodes: int, what: str) -> list[Value]:
 
 def _check_options(rankdir: str, fmt: str, what: str) -> None:
     if rankdir not in RANKDIRS:
-        raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(f"{what}: rankdir must be one of {', '.join(RANKDIRS)}, got {brief(rankdir)}")
     check_format(fmt, what)
 
 
@@ -248,10 +234,7 @@ class GraphTooLargeError(ValueError):
     """The graph has more Values than ``max_nodes``: dot would take too long to lay it out."""
 
 
-def _heat(t: float) -> str:
-    """White for 0 to red for 1: the fill colour of a node with relative |grad| t."""
-    r, g, b = (round(255 + (end - 255) * t) for end in (227, 74, 51))
-    return f"#{r:02x}{g:02x}{b:02x}"
+_WHITE, _RED = (255, 255, 255), (227, 74, 51)  # color_by_grad: |grad| 0 to the largest |grad|
 
 
 def draw_dot(
@@ -278,18 +261,18 @@ def draw_dot(
     _check_options(rankdir, format, "draw_dot")
     nodes = _graph_nodes(root, max_nodes, "draw_dot")
     title = ""
-    grad_text: Callable[[Value], str | None] = (lambda v: _number(v.grad)) if show_grad else (lambda v: None)
+    grad_text: Callable[[Value], str | None] = (lambda v: fixed(v.grad)) if show_grad else (lambda v: None)
     look: Callable[[Value], _Look] = lambda v: _Look(grad_text(v))
     if color_by_grad:
         finite = [abs(v.grad) for v in nodes if math.isfinite(v.grad)]
         top = max(finite, default=0.0) or 1.0
-        title = f"fill: |grad| from 0 (white) to {_number(top)} (red)"
+        title = f"fill: |grad| from 0 (white) to {fixed(top)} (red)"
         title += "; grey: grad not finite" if len(finite) < len(nodes) else ""
         look = lambda v: _Look(
-            grad_text(v), _heat(abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
+            grad_text(v), blend(_WHITE, _RED, abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
         )
     groups = _group(nodes, scopes, "draw_dot")
-    return _picture(nodes, look, rankdir=rankdir, fmt=format, groups=groups, title=_html(title))
+    return _picture(nodes, look, rankdir=rankdir, fmt=format, groups=groups, title=html_label(title))
 
 
 # ---- the forward and backward passes, step by step ------------------------------------------------
@@ -364,9 +347,9 @@ def _steps_target(path: str | Path, format: str | None, frame_ms: int, what: str
     path = Path(path)
     fmt = format or path.suffix.lstrip(".").lower() or "html"
     if fmt not in STEP_FORMATS:
-        raise ValueError(f"{what}: format must be one of {', '.join(STEP_FORMATS)}, got {fmt!r}")
+        raise ValueError(f"{what}: format must be one of {', '.join(STEP_FORMATS)}, got {brief(fmt)}")
     if fmt == "gif" and (not is_whole(frame_ms) or frame_ms < 20):
-        raise ValueError(f"{what}: frame_ms must be an int >= 20 (milliseconds), got {frame_ms!r}")
+        raise ValueError(f"{what}: frame_ms must be an int >= 20 (milliseconds), got {brief(frame_ms)}")
     return (path if path.suffix else path / f"index.{fmt}"), fmt
 
 
@@ -433,7 +416,7 @@ def steps_widget(
     import ipywidgets  # type: ignore[import-untyped]  # imported here: only notebooks need it
 
     if zoom not in WIDGET_ZOOMS:
-        raise ValueError(f"steps_widget: zoom must be one of {', '.join(WIDGET_ZOOMS)}, got {zoom!r}")
+        raise ValueError(f"steps_widget: zoom must be one of {', '.join(WIDGET_ZOOMS)}, got {brief(zoom)}")
     pictures = _step_pictures(root, rankdir, max_nodes, forward, "steps_widget")
     steps = pictures.run.steps
     rendered: dict[int, str] = {}

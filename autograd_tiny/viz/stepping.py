@@ -9,11 +9,12 @@ the current operation read. The backward numbers follow ``backward()`` exactly (
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from autograd_tiny.checks import brief
 from autograd_tiny.engine import NUMBER_OPS, Value, backward_order, in_order, rule_operands
+from autograd_tiny.viz.text import fixed, operand, short
 
 # Node statuses: what colour a box gets. The forward pass uses WAITING and COMPUTED, the backward
 # pass UNREACHED, ACCUMULATING and FINAL.
@@ -42,27 +43,6 @@ STATUS_MEANINGS = {
 # The operations written between their operands; the rest read like function calls, tanh(0.5).
 TIMES = "\u00d7"
 _INFIX = {"+": "+", "-": "-", "*": TIMES, "/": "/", "**": "^"}
-
-
-def short(x: float) -> str:
-    """A number for arithmetic on the picture: at most 4 decimals, no trailing zeros (1, -1.5, 0.4757)."""
-    if not math.isfinite(x):
-        return str(x)
-    if x != 0 and (abs(x) < 1e-4 or abs(x) >= 1e6):
-        return f"{x:.3e}"
-    text = f"{x:.4f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def operand(x: float) -> str:
-    """A number as the right-hand operand of + or times: negative ones in parentheses, 1 + (-0.7136)."""
-    text = short(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def fixed(x: float) -> str:
-    """A number in a box: always 4 decimals, like draw_dot."""
-    return f"{x:.4f}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +105,7 @@ def forward_text(v: Value) -> str:
     return f"{expr} = {short(v.data)}"
 
 
-def passes(root: Value, *, forward: bool = True, backward: bool = True, max_nodes: int | None = None) -> Pass:
+def passes(root: Value, *, forward: bool = True, backward: bool = True) -> Pass:
     """The steps of the forward pass (each value after its operands) and/or of ``root.backward()``.
 
     Forward: step 0 shows the leaves (inputs and parameters are given), then one step per
@@ -133,13 +113,10 @@ def passes(root: Value, *, forward: bool = True, backward: bool = True, max_node
     node in the engine's order, ``backward_order(root)``.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"passes: root must be a Value, got {type(root).__name__}: {root!r}")
+        raise TypeError(f"passes: root must be a Value, got {type(root).__name__}: {brief(root)}")
     if not (forward or backward):
         raise ValueError("passes: ask for the forward pass, the backward pass or both")
-    order = backward_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
-        raise ValueError(f"passes: the graph has {len(order)} Values, more than max_nodes={max_nodes}")
-    nodes = tuple(reversed(order))
+    nodes = tuple(reversed(backward_order(root)))
     index = {v: i for i, v in enumerate(nodes)}
     edges = tuple(Edge(index[p], i, s) for i, v in enumerate(nodes) for s, p in enumerate(v.parents))
     steps: list[Step] = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
-from autograd_tiny.viz.layout import Scene, dpi_for, lay_out, lines_label, quote, source
+from autograd_tiny.viz.graphviz_io import PinnedGraph
+from autograd_tiny.viz.layout import Scene, lay_out, pinned_frame, pinned_svg
 from autograd_tiny.viz.stepping import (
     CURRENT_COLOUR,
     STATUS_COLOURS,
@@ -20,8 +20,8 @@ from autograd_tiny.viz.stepping import (
     Step,
 )
 from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+from autograd_tiny.viz.text import FONT, dot_text, lines_label
 
-FONT = "Helvetica"
 FONT_SIZE = 14  # points in the layout; the page never shows it smaller than 12 px on screen
 _FADED = "#777777"
 _COLOUR_NAMES = {"#eeeeee": "grey", "#ffffff": "white", "#c6dbef": "blue", "#c7e9c0": "green"}
@@ -83,19 +83,16 @@ class StepPictures:
         """
         step = self.run.steps[k]
         # Left-justified lines (\\l) at the top left: in view when a wide picture is scrolled to its start.
-        title = f"{quote(step.title)[1:-1]}\\l{quote(legend_text(self.statuses))[1:-1]}\\l"
+        title = "".join(f"{dot_text(line)}\\l" for line in (step.title, legend_text(self.statuses)))
         graph = {"label": title, "labelloc": "t", "labeljust": "l", "fontname": FONT, "fontsize": "13"}
-        if max_pixels is not None:
-            graph["dpi"] = dpi_for(self.scene, max_pixels)
-        return PinnedGraph(source(self.scene, self.changes(step), graph), format=fmt)
+        return pinned_frame(self.scene, self.changes(step), graph, fmt, max_pixels)
 
     def page_svg(self) -> str:
         """The one SVG of a steps page: drawn with every text at its longest, each text given an id.
 
         The page's script then shows a step by changing texts and classes, never positions.
         """
-        svg = run_dot(source(self.scene), "svg", "write_steps", engine="neato", pinned=True).decode("utf-8")
-        return number_texts(svg[svg.index("<svg"):], "voer")
+        return number_texts(pinned_svg(self.scene, "write_steps"), "voer")
 
     def page(self, title: str) -> str:
         """The self-contained HTML page stepping through every step on the one SVG."""
