@@ -48,13 +48,16 @@ def not_a_number(what: str, x: object) -> TypeError:
 def as_number(what: str, x: object) -> float:
     """x as a float, or TypeError naming ``what`` and x (bools, Values, arrays and strings are refused).
 
-    An int too large for a float raises OverflowError.
+    An int too large for a float raises OverflowError naming ``what``.
     """
     if type(x) is float:
         return x
     if not is_real(x):
         raise not_a_number(what, x)
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{what}: {brief(x)} is too large for a float") from None
 
 
 def real(value: object, what: str) -> float:

@@ -140,6 +140,8 @@ class Value:
     _id: int  # set only while record_creation_order() is open
 
     def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value(): label must be a string, got {type(label).__name__}: {label!r}")
         _set_leaf(self, as_number("Value()", data), 0.0, label)
         if modes.open_blocks:
             modes.note_creation(self)
@@ -273,7 +275,7 @@ def _binary(op: str, op_k: str, x: Value, other: object, reflected: bool = False
     if isinstance(other, Value):
         return record(op, other, x) if reflected else record(op, x, other)
     if is_real(other):
-        return record(op_k, x, float(other))
+        return record(op_k, x, as_number(op, other))
     refused: Value = refuse(op, other)  # NotImplemented, for Python to ask the other operand
     return refused
 
@@ -300,9 +302,10 @@ def record(op: str, x: Value, y: Value | float | None = None) -> Value:
     return node
 
 
-def new_node(data: float, grad: float = 0.0, label: str = "") -> Value:
-    """A new leaf holding a float already checked: every node starts so, then `link` records its op."""
-    node = object.__new__(Value)
+def new_node(data: float, grad: float = 0.0, label: str = "", cls: type[Value] | None = None) -> Value:
+    """A new leaf (of Value, or cls) holding a float already checked: every node starts so, then
+    `link` records its operation."""
+    node = object.__new__(cls or Value)
     _set_leaf(node, data, grad, label)
     return node
 
@@ -451,7 +454,6 @@ def _reset(root: Value) -> None:
 
 
 def _check_contributions(node: Value, g: float, sites: dict[Any, str]) -> None:
-    """detect_anomaly(): refuse a finite upstream gradient that a local derivative makes nan or inf."""
-    for local in node.local_grads:
-        if not math.isfinite(local * g) and math.isfinite(g):
-            raise FloatingPointError(modes.anomaly_report("backward", node, local, g, sites))
+    """detect_anomaly(): refuse a contribution that turns a finite gradient into nan or inf."""
+    for parent, local in zip(node.parents, node.local_grads):
+        modes.check_contribution("backward", node, parent, local, g, parent._g, sites)

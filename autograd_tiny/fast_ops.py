@@ -10,7 +10,7 @@ tests/test_fast_ops.py checks that each gives the plain method's results to the 
 # mypy: ignore-errors
 
 from autograd_tiny import modes
-from autograd_tiny.checks import is_real
+from autograd_tiny.checks import as_number, is_real
 from autograd_tiny.engine import RULES, FloatMath, Value, refuse, unrecorded
 from autograd_tiny.floatmath import DOMAIN
 
@@ -49,7 +49,7 @@ def __add__(self, other):
         node._dy = 1.0
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('+', other)
         a = self.data
         out = (a + k)
         node = _new(Value)
@@ -90,7 +90,7 @@ def __sub__(self, other):
         node._dy = -1.0
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('-', other)
         a = self.data
         out = (a - k)
         node = _new(Value)
@@ -131,7 +131,7 @@ def __rsub__(self, other):
         node._dy = -1.0
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('-', other)
         a = self.data
         out = (k - a)
         node = _new(Value)
@@ -172,7 +172,7 @@ def __mul__(self, other):
         node._dy = a
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('*', other)
         a = self.data
         out = (a * k)
         node = _new(Value)
@@ -214,7 +214,7 @@ def __truediv__(self, other):
         node._dy = ((-out) / b)
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('/', other)
         a = self.data
         DOMAIN['/'](a, k)
         out = (a / k)
@@ -257,7 +257,7 @@ def __rtruediv__(self, other):
         node._dy = ((-out) / b)
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('/', other)
         a = self.data
         DOMAIN['/'](k, a)
         out = (k / a)
@@ -368,7 +368,7 @@ def __pow__(self, other):
                                 node._dy = _m.held(_float('nan'), (a, True, ), (b, True, ))
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('**', other)
         a = self.data
         DOMAIN['**'](a, k)
         out = _m.pow(a, k)
@@ -482,7 +482,7 @@ def __rpow__(self, other):
                                 node._dy = _m.held(_float('nan'), (a, True, ), (b, True, ))
         return node
     if type(other) is float or type(other) is int or is_real(other):
-        k = other if type(other) is float else float(other)
+        k = other if type(other) is float else as_number('**', other)
         a = self.data
         DOMAIN['**'](k, a)
         out = _m.pow(k, a)

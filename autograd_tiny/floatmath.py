@@ -7,8 +7,9 @@ evaluates them with ``m = FloatMath``; `grad(create_graph=True)` with ``m = Valu
 
 from __future__ import annotations
 
-import builtins
+import functools
 import math
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -79,8 +80,11 @@ class FloatMath:
 
     @staticmethod
     def sum(xs: Iterable[Any]) -> Any:
-        """Left to right, as a chain of + would add them (the -0.0 start changes no value)."""
-        return builtins.sum(xs, -0.0)
+        """Left to right, exactly as a chain of + adds them (the -0.0 start changes no value).
+
+        Not builtin sum: from Python 3.12 it compensates rounding errors, so its floats differ.
+        """
+        return functools.reduce(operator.add, xs, -0.0)
 
 
 # The points each operation refuses, checked on the operands in the maths' order before any node

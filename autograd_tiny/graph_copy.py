@@ -7,29 +7,36 @@ onto Value, as the package does at import.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from autograd_tiny.engine import Value, backward_order, link, new_node
 
 
 def copy_value(self: Value) -> Value:
-    """A new node with the same value, label, operation and parents (the graph is shared)."""
-    return clone(self, self.parents)
+    """A new node with the same value, label, operation, parents and attributes (the graph is shared)."""
+    copied = clone(self, self.parents)
+    if hasattr(self, "__dict__"):  # a subclass's own attributes
+        copied.__dict__.update(self.__dict__)
+    return copied
 
 
 def deepcopy_value(self: Value, memo: dict[int, Any]) -> Value:
     """A copy of the whole graph below self; nodes copied once each, parents before children."""
     for node in reversed(backward_order(self)):
         if id(node) not in memo:
-            memo[id(node)] = clone(node, tuple(memo[id(p)] for p in node.parents))
-    copy: Value = memo[id(self)]
-    return copy
+            copied = memo[id(node)] = clone(node, tuple(memo[id(p)] for p in node.parents))
+            if hasattr(node, "__dict__"):
+                copied.__dict__.update(copy.deepcopy(node.__dict__, memo))
+    result: Value = memo[id(self)]
+    return result
 
 
 def reduce_value(self: Value) -> tuple[Any, ...]:
     """Pickle the graph below self as a flat list; leaves as themselves (parameters stay shared)."""
     if not self.parents:
-        return (leaf, (type(self), self.data, self.grad, self.label))
+        state = getattr(self, "__dict__", None) or None  # a subclass's own attributes, set by pickle
+        return (leaf, (type(self), self.data, self.grad, self.label), state)
     order = list(reversed(backward_order(self)))
     index = {node: i for i, node in enumerate(order)}
     items = [
@@ -43,17 +50,14 @@ def reduce_value(self: Value) -> tuple[Any, ...]:
 
 def clone(node: Value, parents: tuple[Value, ...]) -> Value:
     """A node like ``node`` (value, grad, label, operation, local derivatives) over the given parents."""
-    copy = new_node(node.data, node.grad, node.label)
-    copy.__class__ = type(node)
-    link(copy, node.rule, node.constant, parents, node.local_grads)
-    return copy
+    copied = new_node(node.data, node.grad, node.label, type(node))
+    link(copied, node.rule, node.constant, parents, node.local_grads)
+    return copied
 
 
 def leaf(cls: type[Value], data: float, grad: float, label: str) -> Value:
     """Unpickle a leaf."""
-    made = new_node(data, grad, label)
-    made.__class__ = cls
-    return made
+    return new_node(data, grad, label, cls)
 
 
 def graph(items: list[Any]) -> Value:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import math
 import os
 import sys
 import threading
@@ -35,20 +36,30 @@ _creation_counter = itertools.count()
 
 
 class ThreadSetting(ContextDecorator):
-    """A ``with`` block (or decorator) that sets one attribute of this thread's state."""
+    """A ``with`` block (or decorator) that sets one attribute of this thread's state.
+
+    One object may be entered by several threads at once (a decorated function), and again
+    within itself: the value each entry replaced is kept per thread, on a stack.
+    """
 
     def __init__(self, name: str, value: Callable[[Any], Any]) -> None:
         self._name, self._value = name, value
-        self._saved: list[Any] = []
+        self._saved = threading.local()
+
+    def _stack(self) -> list[Any]:
+        stack: list[Any] | None = getattr(self._saved, "stack", None)
+        if stack is None:
+            stack = self._saved.stack = []
+        return stack
 
     def __enter__(self) -> None:
         previous = getattr(state, self._name)
-        self._saved.append(previous)
+        self._stack().append(previous)
         setattr(state, self._name, self._value(previous))
         _count_block(+1)
 
     def __exit__(self, *exc: object) -> None:
-        setattr(state, self._name, self._saved.pop())
+        setattr(state, self._name, self._stack().pop())
         _count_block(-1)
 
 
@@ -101,6 +112,25 @@ def anomaly_report(what: str, node: Any, local: Any, g: Any, sites: dict[Any, st
         f"is {float(local) * float(g)!r}: local derivative {float(local)!r} times upstream gradient "
         f"{float(g)!r}.\n  The node was made at {where}"
     )
+
+
+def check_contribution(
+    what: str, node: Any, parent: Any, local: Any, g: Any, before: Any, sites: dict[Any, str]
+) -> None:
+    """detect_anomaly(): refuse the contribution ``local * g`` of node to parent if it turns a finite
+    gradient non-finite: by itself (a pole), or added to what parent had (``before``: an overflow)."""
+    step = local * g
+    if not math.isfinite(float(step)) and math.isfinite(float(g)):
+        raise FloatingPointError(anomaly_report(what, node, local, g, sites))
+    if before is not None and math.isfinite(float(before)) and math.isfinite(float(step)):
+        total = float(before) + float(step)
+        if not math.isfinite(total):
+            name = parent.label or parent.op or "a leaf"
+            where = sites.get(parent, "(made outside detect_anomaly())")
+            raise FloatingPointError(
+                f"{what}: the gradient of {name!r} (value {parent.data!r}) overflowed: {float(before)!r} "
+                f"+ {float(step)!r} = {total!r}, the second from {node.op!r}.\n  {name!r} was made at {where}"
+            )
 
 
 def record_creation_order() -> ThreadSetting:

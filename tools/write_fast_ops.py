@@ -50,7 +50,7 @@ tests/test_fast_ops.py checks that each gives the plain method's results to the 
 # mypy: ignore-errors
 
 from autograd_tiny import modes
-from autograd_tiny.checks import is_real
+from autograd_tiny.checks import as_number, is_real
 from autograd_tiny.engine import RULES, FloatMath, Value, refuse, unrecorded
 from autograd_tiny.floatmath import DOMAIN
 
@@ -119,7 +119,7 @@ def binary_function(name: str, op: str, op_k: str, swapped: bool) -> list[str]:
         with_value = ["a = other.data", "b = self.data", *node_lines(op, "a", "swapped", None)]
     else:
         with_value = ["a = self.data", "b = other.data", *node_lines(op, "a", "other", None)]
-    with_number = ["k = other if type(other) is float else float(other)", "a = self.data",
+    with_number = [f"k = other if type(other) is float else as_number({op!r}, other)", "a = self.data",
                    *node_lines(op_k, "a", None, "k")]  # fmt: skip
     return [
         f"def {name}(self, other):",

@@ -19,6 +19,7 @@ from typing import Literal, overload
 from autograd_tiny.autodiff.grad import grad
 from autograd_tiny.checks import is_list, is_real, numbers_list
 from autograd_tiny.engine import Value, backward_order, link, new_node
+from autograd_tiny.modes import enable_grad
 
 Outputs = Value | Sequence[Value]
 
@@ -118,8 +119,9 @@ def jacobian(
 
 
 def _call(what: str, fn: Callable[[list[Value]], Outputs], leaves: list[Value]) -> tuple[list[Value], bool]:
-    """fn's outputs as a list, and whether fn returned a single Value."""
-    out = fn(leaves)
+    """fn's outputs as a list, and whether fn returned a single Value (its graph recorded even in no_grad)."""
+    with enable_grad():
+        out = fn(leaves)
     if isinstance(out, Value):
         return [out], True
     if not is_list(out) or not out:

@@ -23,8 +23,8 @@ from autograd_tiny.engine import RULES, Value, backward_order, link, new_node, r
 from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.modes import (
     RuleEscapesGraphError,
-    anomaly_report,
     anomaly_sites,
+    check_contribution,
     enable_grad,
     evaluating_rule,
 )
@@ -133,13 +133,15 @@ def hessian(fn: Callable[[list[Value]], Value], xs: Sequence[float]) -> list[lis
     """The matrix of second partial derivatives of ``fn`` at the point ``xs``.
 
     ``fn`` takes one list of Values and returns a Value; row i is the gradient of
-    d fn / d x_i, which `grad(..., create_graph=True)` makes differentiable.
+    d fn / d x_i, which `grad(..., create_graph=True)` makes differentiable. As PyTorch's
+    functional API, it records fn's graph even inside `no_grad()`: it exists to differentiate.
     """
     leaves = [Value(x) for x in numbers_list("hessian", xs)]
-    out = fn(leaves)
-    if not isinstance(out, Value):
-        raise TypeError(f"hessian: fn must return a Value, got {type(out).__name__}: {out!r}")
-    first = grad(out, leaves, create_graph=True, materialize_grads=True)
+    with enable_grad():
+        out = fn(leaves)
+        if not isinstance(out, Value):
+            raise TypeError(f"hessian: fn must return a Value, got {type(out).__name__}: {out!r}")
+        first = grad(out, leaves, create_graph=True, materialize_grads=True)
     return [list(grad(g, leaves, materialize_grads=True)) for g in first]
 
 
@@ -181,8 +183,8 @@ def _chain_rule(output: Value, targets: set[Value], create_graph: bool) -> dict[
         for parent, local in zip(parents, locals_):
             if parent in on_path:
                 step = g if type(local) is float and local == 1.0 else local * g
-                if sites is not None and not math.isfinite(float(step)) and math.isfinite(float(g)):
-                    raise FloatingPointError(anomaly_report("grad", node, local, g, sites))
+                if sites is not None:
+                    check_contribution("grad", node, parent, local, g, grads.get(parent), sites)
                 grads[parent] = grads[parent] + step if parent in grads else step
     return grads
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
+from autograd_tiny.checks import as_number
 from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Branches, Escapes, Symbol, bare, code
 from autograd_tiny.engine import RULES, Value, backward_order, rule_operands
 from autograd_tiny.floatmath import FloatMath
@@ -190,11 +191,12 @@ def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[flo
     def f(values: Sequence[float]) -> tuple[float, list[float]]:
         if len(values) != n:
             raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
+        floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]  # as Value() does
         try:
-            return replay(values, constants)
+            return replay(floats, constants)
         except ZeroDivisionError as e:
             raise ZeroDivisionError(
-                f"compiled graph: a division by zero at inputs {list(values)!r}: an operation met a pole "
+                f"compiled graph: a division by zero at inputs {floats!r}: an operation met a pole "
                 "(x / 0, log or a negative power at 0); the eager engine names which"
             ) from e
 

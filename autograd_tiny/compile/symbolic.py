@@ -141,6 +141,9 @@ class Symbol:
     def __neg__(self) -> Symbol:
         return Symbol(f"(-{self.code})")
 
+    def __abs__(self) -> Symbol:  # builtin abs() in a user's rule: Python's abs, on floats or arrays alike
+        return Symbol(f"abs({self.code})")
+
     def __bool__(self) -> bool:
         return _decide(f"({self.code} != 0)")
 
