@@ -72,12 +72,14 @@ RULES: dict[str, Rule] = {
     "sqrt": (lambda m, x, _: m.sqrt(x),   lambda m, x, _, out: (0.5 * m.pow(out, -1.0),)),
     "tanh": (lambda m, x, _: m.tanh(x),   lambda m, x, _, out: (1.0 - out * out,)),
     "sigmoid": (lambda m, x, _: m.sigmoid(x), lambda m, x, _, out: (out * (1.0 - out),)),
-    "relu": (lambda m, x, _: m.relu(x),   lambda m, x, _, out: (0.0 if x <= 0 else 1.0,)),
+    "relu": (lambda m, x, _: m.relu(x),   lambda m, x, _, out: (m.step(x),)),
     "sin":  (lambda m, x, _: m.sin(x),    lambda m, x, _, out: (m.cos(x),)),
     "cos":  (lambda m, x, _: m.cos(x),    lambda m, x, _, out: (-m.sin(x),)),
-    # abs'(0) = 0, as in PyTorch (the subgradient that keeps zero at rest).
-    "abs":  (lambda m, x, _: m.abs(x),    lambda m, x, _, out: (
-                1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)),
+    "abs":  (lambda m, x, _: m.abs(x),    lambda m, x, _, out: (m.sign(x),)),
+    # relu's and abs's derivatives, as operations: in a graph of a gradient they stay a branch,
+    # taken anew wherever the graph is evaluated (compiled, replayed). Flat: their slope is 0.
+    "step": (lambda m, x, _: m.step(x),   lambda m, x, _, out: (0.0,)),
+    "sign": (lambda m, x, _: m.sign(x),   lambda m, x, _, out: (0.0,)),
     # n-ary: x is the tuple of operands, added left to right; each local derivative is 1.
     "sum":  (lambda m, xs, _: m.sum(xs),  lambda m, xs, _, out: (1.0,) * len(xs)),
 }  # fmt: skip

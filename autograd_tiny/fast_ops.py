@@ -634,10 +634,7 @@ def relu(self):
     node._arg = None
     node._x = self
     node._y = None
-    if (a <= 0):
-        node._dx = 0.0
-    else:
-        node._dx = 1.0
+    node._dx = _m.step(a)
     return node
 
 
@@ -694,13 +691,7 @@ def abs(self):
     node._arg = None
     node._x = self
     node._y = None
-    if (a > 0):
-        node._dx = 1.0
-    else:
-        if (a < 0):
-            node._dx = -1.0
-        else:
-            node._dx = 0.0
+    node._dx = _m.sign(a)
     return node
 
 

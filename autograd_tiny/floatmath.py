@@ -74,6 +74,16 @@ class FloatMath:
         return 0.0 if x <= 0 else x
 
     @staticmethod
+    def step(x: float) -> float:
+        """relu's derivative: 0 at and below 0 (0 at 0, as PyTorch), else 1 (nan passes, as PyTorch)."""
+        return 0.0 if x <= 0 else 1.0
+
+    @staticmethod
+    def sign(x: float) -> float:
+        """abs's derivative: 1 above 0, -1 below, 0 at 0 (the subgradient that keeps zero at rest) and nan."""
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+    @staticmethod
     def held(value: float, *operands: tuple[Any, bool]) -> float:
         """A derivative held at ``value`` by PyTorch's convention (see `Value.held`): on floats, the value."""
         return value

@@ -10,6 +10,7 @@ import pytest
 
 import autograd_tiny
 from autograd_tiny import RULES, Value, compile_graph, nn, no_grad
+from autograd_tiny.engine import record
 
 
 def eager(fn: Callable[..., Value], point: list[float]) -> tuple[float, list[float]]:
@@ -51,6 +52,8 @@ USES: dict[str, Callable[[Value, Value], Value]] = {
     "cos": lambda x, y: x.cos(),
     "abs": lambda x, y: abs(x),
     "sum": lambda x, y: autograd_tiny.sum([x, y, x * y, 2.0]),
+    "step": lambda x, y: record("step", x - 1.0) * x,  # relu' and abs', as graphs of gradients hold them
+    "sign": lambda x, y: record("sign", x - 1.0) * x,
 }
 
 

@@ -74,6 +74,7 @@ def test_the_rule_table_covers_every_operation_tested_here() -> None:
     assert set(RULES) == {
         "+", "+k", "-", "-k", "k-", "*", "*k", "/", "/k", "k/", "**", "**k", "k**",
         "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs", "sum",
+        "step", "sign",  # relu's and abs's derivatives, as operations in graphs of gradients
     }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from autograd_tiny import (
     gradgradcheck,
     no_grad,
 )
+from autograd_tiny.engine import record
 
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
@@ -56,6 +57,9 @@ def applications(name: str) -> Iterator[tuple[Callable[..., Value], tuple[float,
     elif name == "neg":
         for x in XS:
             yield operator.neg, (x,)
+    elif name in ("step", "sign"):  # relu' and abs', which only graphs of gradients hold: applied by name
+        for x in XS:
+            yield (lambda x: record(name, x)), (x,)
     elif callable(getattr(Value, name, None)):
         for x in XS:
             yield (lambda x: getattr(x, name)()), (x,)

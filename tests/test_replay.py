@@ -10,7 +10,8 @@ import pytest
 
 import autograd_tiny
 from autograd_tiny import RULES, Value, backward_order, compile_graph, compile_replay, define_op, nn
-from autograd_tiny.engine import FloatMath
+from autograd_tiny.engine import record
+from autograd_tiny.floatmath import FloatMath
 
 np = pytest.importorskip("numpy")
 arraymath = pytest.importorskip("autograd_tiny.compile.arraymath")
@@ -43,6 +44,8 @@ USES: dict[str, Op] = {
     "cos": lambda a, b: a.cos(),
     "abs": lambda a, b: abs(a),
     "sum": lambda a, b: autograd_tiny.sum([a * b, a, 0.5, b]),
+    "step": lambda a, b: record("step", a) * b,
+    "sign": lambda a, b: record("sign", a) * b,
 }
 
 

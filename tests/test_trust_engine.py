@@ -208,3 +208,18 @@ def test_forward_and_reverse_jacobians_differ_at_an_infinite_slope_as_pytorchs_d
     torch_fwd = torch.func.jacfwd(lambda v: v[0].sqrt() + v[1])(point).tolist()
     torch_rev = torch.func.jacrev(lambda v: v[0].sqrt() + v[1])(point).tolist()
     assert torch_fwd[0] == math.inf and math.isnan(torch_fwd[1]) and torch_rev == [math.inf, 1.0]
+
+
+# ---- 4. a gradient graph keeps relu's and abs's kinks as branches, so it compiles and replays right ----
+
+
+def test_a_compiled_gradient_graph_takes_relu_and_abs_branches_at_replay_time() -> None:
+    f = lambda x: x.relu() * x + 3.0 * abs(x)  # noqa: E731
+    x = Value(1.0)  # recorded on the positive side: f' = 2x + 3 = 5, f'' = 2
+    (first,) = grad(f(x), [x], create_graph=True)
+    replay = compile_graph(first, [x])
+    for point, want in ([1.0, (5.0, [2.0])], [-1.0, (-3.0, [0.0])], [0.0, (0.0, [0.0])], [2.5, (8.0, [2.0])]):
+        assert replay([point]) == want
+        at = Value(point)
+        (eager,) = grad(f(at), [at], create_graph=True)
+        assert (eager.data, list(grad(eager, [at], materialize_grads=True))) == want

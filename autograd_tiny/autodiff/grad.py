@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 
 from autograd_tiny import modes
 from autograd_tiny.checks import is_list, numbers_list
-from autograd_tiny.engine import RULES, Value, backward_order, link, new_node, rule_operands
+from autograd_tiny.engine import RULES, Value, backward_order, link, new_node, record, rule_operands
 from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.modes import (
     RuleEscapesGraphError,
@@ -56,6 +56,14 @@ class ValueMath:
     sin, cos, abs = staticmethod(Value.sin), staticmethod(Value.cos), staticmethod(Value.abs)
     pow = staticmethod(Value.pow)
     held = staticmethod(held)
+
+    @staticmethod
+    def step(x: Grad) -> Grad:
+        return record("step", x) if isinstance(x, Value) else FloatMath.step(x)
+
+    @staticmethod
+    def sign(x: Grad) -> Grad:
+        return record("sign", x) if isinstance(x, Value) else FloatMath.sign(x)
 
 
 @overload

@@ -42,6 +42,14 @@ class ArrayMath:
     def relu(x: Any) -> Any:
         return np.where(x <= 0, 0.0, x)
 
+    @staticmethod
+    def step(x: Any) -> Any:
+        return np.where(x <= 0, 0.0, 1.0)
+
+    @staticmethod
+    def sign(x: Any) -> Any:
+        return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))  # 0 at nan, as FloatMath.sign
+
     held = staticmethod(FloatMath.held)  # a derivative held by convention: its value, whatever the shape
     sum = staticmethod(FloatMath.sum)  # left to right, element-wise
 
