@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 from autograd_tiny import modes
 from autograd_tiny.checks import as_number, is_real
-from autograd_tiny.floatmath import DOMAIN, FloatMath
+from autograd_tiny.floatmath import DOMAIN, MASKED, FloatMath
 from autograd_tiny.modes import (  # noqa: F401  (importable from the engine, as before)
     RuleEscapesGraphError,
     detect_anomaly,
@@ -78,7 +78,8 @@ RULES: dict[str, Rule] = {
     "abs":  (lambda m, x, _: m.abs(x),    lambda m, x, _, out: (m.sign(x),)),
     # relu's and abs's derivatives, as operations: in a graph of a gradient they stay a branch,
     # taken anew wherever the graph is evaluated (compiled, replayed). Flat: their slope is 0.
-    "step": (lambda m, x, _: m.step(x),   lambda m, x, _, out: (0.0,)),
+    # relu is flat below 0, so its derivative there is a MASKED 0: 0 times anything, inf included.
+    "step": (lambda m, x, _: m.step(x),   lambda m, x, _, out: (MASKED,)),
     "sign": (lambda m, x, _: m.sign(x),   lambda m, x, _, out: (0.0,)),
     # n-ary: x is the tuple of operands, added left to right; each local derivative is 1.
     "sum":  (lambda m, xs, _: m.sum(xs),  lambda m, xs, _, out: (1.0,) * len(xs)),

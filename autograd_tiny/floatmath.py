@@ -16,6 +16,28 @@ from typing import Any
 from autograd_tiny.checks import is_real
 
 
+class MaskedZero(float):
+    """A local derivative of 0 that masks: times anything, inf and nan included, it is 0.
+
+    Where relu is flat, or a derivative is held at 0 by convention (pow's cases), PyTorch selects 0
+    instead of multiplying (threshold_backward), so an infinite gradient from above does not turn
+    into nan. An ordinary 0 (the 0 of x * y at y = 0) multiplies as usual: 0 x inf is nan.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "0.0"
+
+
+MASKED = MaskedZero(0.0)
+
+
 class FloatMath:
     """The maths the rules need, on floats, with IEEE 754's answers instead of exceptions.
 
@@ -24,6 +46,7 @@ class FloatMath:
     by the operations themselves (see `_check_domain`), before a rule runs.
     """
 
+    MASKED = MASKED
     tanh = staticmethod(math.tanh)
     abs = staticmethod(abs)
 
@@ -76,7 +99,7 @@ class FloatMath:
     @staticmethod
     def step(x: float) -> float:
         """relu's derivative: 0 at and below 0 (0 at 0, as PyTorch), else 1 (nan passes, as PyTorch)."""
-        return 0.0 if x <= 0 else 1.0
+        return MASKED if x <= 0 else 1.0
 
     @staticmethod
     def sign(x: float) -> float:
@@ -85,8 +108,9 @@ class FloatMath:
 
     @staticmethod
     def held(value: float, *operands: tuple[Any, bool]) -> float:
-        """A derivative held at ``value`` by PyTorch's convention (see `Value.held`): on floats, the value."""
-        return value
+        """A derivative held at ``value`` by PyTorch's convention (see `grad.held`): on floats, the value
+        (a held 0 masks, as PyTorch's)."""
+        return MASKED if value == 0 else value
 
     @staticmethod
     def sum(xs: Iterable[Any]) -> Any:

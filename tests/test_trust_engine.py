@@ -214,7 +214,7 @@ def test_forward_and_reverse_jacobians_differ_at_an_infinite_slope_as_pytorchs_d
 
 
 def test_a_compiled_gradient_graph_takes_relu_and_abs_branches_at_replay_time() -> None:
-    f = lambda x: x.relu() * x + 3.0 * abs(x)  # noqa: E731
+    f = lambda x: x.relu() * x + 3.0 * abs(x)
     x = Value(1.0)  # recorded on the positive side: f' = 2x + 3 = 5, f'' = 2
     (first,) = grad(f(x), [x], create_graph=True)
     replay = compile_graph(first, [x])
@@ -223,3 +223,45 @@ def test_a_compiled_gradient_graph_takes_relu_and_abs_branches_at_replay_time() 
         at = Value(point)
         (eager,) = grad(f(at), [at], create_graph=True)
         assert (eager.data, list(grad(eager, [at], materialize_grads=True))) == want
+
+
+# ---- 5. relu masks an infinite gradient from above (PyTorch's threshold_backward), in every path --------
+
+
+def torch_grads(fn: Callable[[object], object], x0: float) -> tuple[float, float]:
+    """PyTorch float64's first and second derivative of fn at x0."""
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+    (first,) = torch.autograd.grad(fn(x), x, create_graph=True)
+    (second,) = torch.autograd.grad(first, x, materialize_grads=True, allow_unused=True)
+    return first.item(), second.item()
+
+
+def test_relu_masks_an_infinite_gradient_from_above_as_pytorch_does() -> None:
+    sqrt_relu = lambda x: x.relu().sqrt()
+    relu_15 = lambda x: x.relu() ** 1.5
+    for x0 in (-1.0, 0.0):
+        x = Value(x0)
+        sqrt_relu(x).backward()
+        assert x.grad == torch_grads(sqrt_relu, x0)[0] == 0.0
+        assert grad(sqrt_relu(Value(x0)), [Value(x0)], allow_unused=True) == (None,)
+    for x0 in (-2.0, 0.0):
+        assert hessian(lambda v: relu_15(v[0]), [x0]) == [[torch_grads(relu_15, x0)[1]]] == [[0.0]]
+    x = Value(1.0)  # compiled and replayed, recorded where relu is on
+    assert compile_graph(sqrt_relu(x), [x])([-1.0]) == (0.0, [0.0])
+    (first,) = grad(relu_15(x), [x], create_graph=True)
+    assert compile_graph(first, [x])([-2.0]) == (0.0, [0.0])
+    w, s = Value(1.0), Value(1.0)
+    replay = autograd_tiny.compile_replay(sqrt_relu(w * s), [w], [s])
+    rows = [[-1.0], [0.0], [2.0]]
+    assert replay([1.0], rows).grads == pytest.approx(replay.batched([1.0], rows).grads, rel=1e-15)
+    assert replay([1.0], rows).grads == pytest.approx([0.5**0.5], rel=1e-15)  # the row at 2 alone
+
+
+def test_an_ordinary_zero_still_multiplies_as_ieee_says() -> None:
+    x, y = Value(0.0), Value(0.0)
+    (x * y.sqrt()).backward()  # d/dy = x * inf = 0 * inf: nan, in PyTorch too
+    assert math.isnan(y.grad) and x.grad == 0.0
+    a = Value(0.0)
+    abs(a).sqrt().backward()  # abs'(0) = 0 does not mask in PyTorch either
+    assert math.isnan(a.grad) and math.isnan(torch_grads(lambda t: t.abs().sqrt(), 0.0)[0])

@@ -24,6 +24,16 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+class MaskArray(np.ndarray):
+    """An array of local derivatives whose zeros mask (`floatmath.MaskedZero`): a product is 0 there."""
+
+    def __mul__(self, other: Any) -> Any:
+        plain = self.view(np.ndarray)
+        return np.where(plain == 0, 0.0, plain * other)
+
+    __rmul__ = __mul__
+
+
 class ArrayMath:
     """FloatMath element-wise on float64 arrays (run under ``numpy.errstate(all="ignore")``)."""
 
@@ -44,12 +54,13 @@ class ArrayMath:
 
     @staticmethod
     def step(x: Any) -> Any:
-        return np.where(x <= 0, 0.0, 1.0)
+        return np.where(x <= 0, 0.0, 1.0).view(MaskArray)  # its zeros mask, as FloatMath.step's
 
     @staticmethod
     def sign(x: Any) -> Any:
         return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))  # 0 at nan, as FloatMath.sign
 
+    MASKED = FloatMath.MASKED
     held = staticmethod(FloatMath.held)  # a derivative held by convention: its value, whatever the shape
     sum = staticmethod(FloatMath.sum)  # left to right, element-wise
 

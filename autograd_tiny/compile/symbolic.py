@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from autograd_tiny.floatmath import FloatMath
+from autograd_tiny.floatmath import FloatMath, MaskedZero
 
 
 class Branches(Exception):
@@ -100,6 +100,8 @@ def code(x: object) -> str:
         return x.code
     if isinstance(x, tuple):
         return f"({''.join(code(e) + ', ' for e in x)})"
+    if isinstance(x, MaskedZero):
+        return "_m.MASKED"
     if isinstance(x, float) and not math.isfinite(x):
         return f"_float({str(x)!r})"
     return repr(x)
