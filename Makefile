@@ -4,8 +4,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Every Python that requires-python (>= 3.10) admits: the one of .venv runs the full suite, each other one
+# the engine, nn, trust and compile suites in its own .venv-X.Y (tools/test_versions.sh; missing: WARNING).
+PYTHON_VERSIONS ?= 3.10 3.11 3.12 3.13
 
-.PHONY: test demo bench lint typecheck dot chromium notebooks clean
+.PHONY: test test-versions demo bench lint typecheck dot chromium notebooks clean
 
 test: $(VENV)/.installed-dev dot chromium
 	$(VENV)/bin/ruff check .
@@ -13,6 +16,10 @@ test: $(VENV)/.installed-dev dot chromium
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest --nbmake --nbmake-timeout=300 tests notebooks
 	$(PY) -m pytest -p no:nbmake --markdown-docs README.md docs/*.md
+	bash tools/test_versions.sh $(PY) $(PYTHON_VERSIONS)
+
+test-versions: | $(PY)
+	bash tools/test_versions.sh $(PY) $(PYTHON_VERSIONS)
 
 demo: $(VENV)/.installed-demo dot
 	$(PY) -m autograd_tiny train --compile --out-dir demo_output
@@ -69,4 +76,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* demo_output .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from optional import OnFirstUse
 
 from autograd_tiny import (
     RULES,
@@ -22,7 +24,7 @@ from autograd_tiny import (
 )
 from autograd_tiny.autodiff.gradcheck import GradcheckError
 
-torch = pytest.importorskip("torch")
+torch: Any = OnFirstUse("torch")  # the comparisons with PyTorch are skipped where it is missing
 
 # name -> (autograd_tiny expression, torch expression, points inside the domain)
 UNARY: dict[str, tuple[Callable[[Value], Value], Callable[[object], object], list[float]]] = {

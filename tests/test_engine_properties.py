@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from optional import OnFirstUse
 
 from autograd_tiny import Value, gradcheck
 
-torch = pytest.importorskip("torch")
+torch: Any = OnFirstUse("torch")  # the comparisons with PyTorch are skipped where it is missing
 
 Op = Callable[..., Any]
 
