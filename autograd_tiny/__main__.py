@@ -5,9 +5,13 @@ hinge loss with an L2 penalty of 1e-4, 100 steps of SGD with the learning rate d
 1.0 to 0.1. It saves the model (JSON), the decision boundary and the computation graph of one
 sample's forward pass and loss (pictures in the format their file names' suffixes say).
 
-Every argument and every output path is checked before training starts. Exit status: 0 done,
+Every argument and every output path is checked before training starts, sizes too: a run
+whose training step would record a graph larger than half of this machine's memory (at 152 bytes
+a node, as the engine's nodes measure), or whose history of epochs would, is refused before
+anything is built. Exit status: 0 done,
 1 failed (training diverged, an output could not be written), 2 bad arguments, 130 stopped by
 a second Ctrl-C (the first one ends training after the current step and saves what was learnt).
+A reader of the output that leaves early (`| head -1`) only silences the printing.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import itertools
 import math
 import os
 import sys
@@ -24,6 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from autograd_tiny.checks import brief
 from autograd_tiny.data import (
     Dataset,
     load_digits,
@@ -69,8 +75,11 @@ def _parsed(text: str, convert: Callable[[str], T], expected: str) -> T:
 
 
 def _sizes(text: str) -> list[int]:
-    """Parse "16,16" into [16, 16] for --hidden."""
-    sizes = _parsed(text, lambda t: [int(part) for part in t.split(",") if part.strip()], "sizes like 16,16")
+    """Parse "16,16" into [16, 16] for --hidden; an empty item ("16,", ",") is an error, not no layer."""
+    parts = text.split(",")
+    if any(not part.strip() for part in parts):
+        raise argparse.ArgumentTypeError(f"an empty layer size in {text!r}; expected sizes like 16,16")
+    sizes = _parsed(text, lambda t: [int(part) for part in parts], "sizes like 16,16")
     if any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
     return sizes
@@ -97,6 +106,14 @@ def _finite(text: str) -> float:
     return value
 
 
+def _below_one(text: str) -> float:
+    """An argparse type: a number in [0, 1) (SGD's momentum diverges at 1 or more)."""
+    value = _parsed(text, float, "a number")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 up to (not including) 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograd_tiny", description="autograd_tiny tools")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -112,7 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--n", type=_count(1), default=100, help="number of points")
     data.add_argument("--noise", type=_finite, default=None, help="noise (default: the dataset's own)")
     data.add_argument("--classes", type=_count(2), default=3, help="spiral arms (spirals only)")
-    model = train.add_argument_group("model")
+    model = train.add_argument_group(
+        "model", f"A run whose training step's graph (about {BYTES_PER_NODE} bytes a node) or whose history "
+        f"({BYTES_PER_EPOCH} bytes an epoch) would take more than half of this machine's memory "
+        f"({_memory_limit() / 2**30:.1f} GiB here) is refused.",
+    )  # fmt: skip
     model.add_argument("--hidden", type=_sizes, default=argparse.SUPPRESS,
                        help="hidden layer sizes, comma-separated (default: 16,16; digits: 32)")
     model.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden-layer activation")
@@ -133,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                        default=argparse.SUPPRESS,
                        help="train by replaying one sample's compiled graph (same numbers as eager for "
                             "hinge and mse); batched: on NumPy arrays (default: off; digits: batched)")
-    learn.add_argument("--momentum", type=_finite, default=0.0, help="SGD momentum")
+    learn.add_argument("--momentum", type=_below_one, default=0.0, help="SGD momentum, from 0 up to 1")
     learn.add_argument("--l2", type=_finite, default=1e-4, help="L2 penalty on all parameters")
     learn.add_argument("--seed", type=int, default=1337, help="seeds the data, the weights and the batches")
     learn.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -157,17 +178,112 @@ def _apply_recipe(args: argparse.Namespace) -> None:
             setattr(args, option, value)
 
 
+def _check_options_apply(args: argparse.Namespace) -> None:
+    """ValueError for an option given a value that this run would silently ignore (its default is fine)."""
+    default = args.parser.get_default
+    if args.dataset != "spirals" and args.classes != default("classes"):
+        raise ValueError(f"--classes {args.classes} applies to --dataset spirals, not {args.dataset}")
+    if args.dataset == "digits":
+        if args.n != default("n"):
+            raise ValueError(f"--n {args.n} does not apply to --dataset digits (its 1,797 images are fixed)")
+        if args.noise is not None:
+            raise ValueError(f"--noise {args.noise:g} does not apply to --dataset digits")
+    if args.optimizer == "adam" and args.momentum:
+        raise ValueError(f"--momentum {args.momentum:g} applies to --optimizer sgd; Adam takes none")
+
+
+def _data_options(args: argparse.Namespace) -> str:
+    """The options that make the dataset, as given: "--dataset moons --n 100 --noise 0.5"."""
+    shown = [f"--dataset {args.dataset}"]
+    if args.dataset != "digits":
+        shown.append(f"--n {args.n}")
+        if args.noise is not None:
+            shown.append(f"--noise {args.noise:g}")
+        if args.dataset == "spirals":
+            shown.append(f"--classes {args.classes}")
+    return " ".join(shown)
+
+
 def _dataset(args: argparse.Namespace) -> Dataset:
+    """The dataset the options name; ValueError naming those options when it cannot be made."""
     if args.dataset == "digits":
         return load_digits()
     noise = {} if args.noise is None else {"noise": args.noise}
-    if args.dataset == "moons":
-        return make_moons(args.n, seed=args.seed, **noise)
-    if args.dataset == "circles":
-        return make_circles(args.n, seed=args.seed, **noise)
-    if args.dataset == "spirals":
-        return make_spirals(args.n, args.classes, seed=args.seed, **noise)
-    return make_xor(args.n, seed=args.seed, **noise)
+    try:
+        if args.dataset == "moons":
+            return make_moons(args.n, seed=args.seed, **noise)
+        if args.dataset == "circles":
+            return make_circles(args.n, seed=args.seed, **noise)
+        if args.dataset == "spirals":
+            return make_spirals(args.n, args.classes, seed=args.seed, **noise)
+        return make_xor(args.n, seed=args.seed, **noise)
+    except ValueError as e:
+        raise ValueError(f"{_data_options(args)}: {e}") from None
+
+
+# ---- sizes, checked before anything is built -----------------------------------------------------
+
+BYTES_PER_NODE = 152  # a Value in the graph, as benchmarks/bench.py measures it (docs/speed.md)
+BYTES_PER_EPOCH = 96  # the History keeps up to three floats an epoch (loss, accuracy, test accuracy)
+
+
+def _memory_limit() -> int:
+    """Half of this machine's physical memory, in bytes (16 GiB assumed where the system does not say)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no such name
+        total = -1
+    return (total if total > 0 else 16 << 30) // 2
+
+
+def _approx(count: int) -> str:
+    """A count of any size, briefly: 4,820 or 1.2e+21 (ints too large for a float too)."""
+    digits = str(count)
+    return f"{count:,}" if len(digits) <= 7 else f"{digits[0]}.{digits[1]}e+{len(digits) - 1}"
+
+
+def _size_problem(args: argparse.Namespace) -> str | None:
+    """Why the graph of one training step cannot fit in memory, naming the options to blame; else None.
+
+    The estimate: a point through layers of sizes s_0 .. s_k records about
+    sum((s_i + 1) * s_(i+1) * 2) nodes (a product and a sum per weight and bias); a step records
+    that for each point of its batch, and the parameters themselves, their L2 penalty and the
+    dataset's points add about 3 nodes a parameter and one a point. Each node takes about
+    BYTES_PER_NODE bytes. The history of the run adds BYTES_PER_EPOCH an epoch.
+    """
+    if args.dataset == "digits":
+        nin, classes, n = 64, 10, 1797
+    else:
+        nin, classes, n = 2, args.classes if args.dataset == "spirals" else 2, args.n
+    single = args.loss in ("hinge", "mse", "bce") or (args.loss is None and classes == 2)
+    sizes = [nin, *args.hidden, 1 if single else classes]
+    per_point = sum((a + 1) * b * 2 for a, b in itertools.pairwise(sizes))
+    params = per_point // 2
+    batch = min(args.batch_size or n, n)
+    nodes = n + 3 * params + batch * per_point
+    limit = _memory_limit()
+    if nodes * BYTES_PER_NODE + args.epochs * BYTES_PER_EPOCH <= limit:
+        return None
+    if args.epochs * BYTES_PER_EPOCH > limit:
+        return (f"--epochs {args.epochs}: the history of the run would take about "
+                f"{_approx(args.epochs * BYTES_PER_EPOCH)} bytes ({BYTES_PER_EPOCH} an epoch), more than "
+                f"half of this machine's memory ({limit / 2**30:.1f} GiB); choose fewer epochs")  # fmt: skip
+    hidden = "--hidden " + ",".join(str(size) for size in args.hidden)
+    if not single and args.dataset == "spirals":
+        hidden += f" with --classes {classes}"
+    culprits = []
+    if (3 * params + per_point) * BYTES_PER_NODE > limit:
+        culprits.append(f"the model ({hidden}: {_approx(params)} parameters)")
+    if n * BYTES_PER_NODE > limit:
+        culprits.append(f"the data (--n {n})")
+    if not culprits:
+        on = f"--n {n}" + (f" in batches of --batch-size {args.batch_size}" if args.batch_size else "")
+        culprits.append(f"the model ({hidden}) on {on}")
+    return (
+        f"{' and '.join(culprits)}: a training step would record about {_approx(nodes)} nodes, "
+        f"{_approx(nodes * BYTES_PER_NODE)} bytes at about {BYTES_PER_NODE} bytes a node, more than half of "
+        f"this machine's memory ({limit / 2**30:.1f} GiB); choose smaller sizes"
+    )
 
 
 def _optimizer(args: argparse.Namespace, model: MLP) -> Optimizer:
@@ -195,8 +311,22 @@ def _outputs(args: argparse.Namespace) -> dict[str, Path]:
     return outputs
 
 
+def _name_max(directory: Path) -> int:
+    """The most bytes a file name may have on the file system of ``directory`` (or its nearest ancestor)."""
+    try:
+        while not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or the system cannot say
+        return 255
+
+
 def _check_writable(path: Path, option: str) -> None:
     """Create path's missing directories and check that a file can be written there; else ValueError."""
+    length, longest = len(os.fsencode(path.name)), _name_max(path.parent)
+    if length > longest:
+        raise ValueError(f"{option}: the name {brief(path.name)} is {length} bytes long; file names here "
+                         f"take at most {longest}")  # fmt: skip
     if path.is_dir():
         raise ValueError(f"{option}: {str(path)!r} is a directory")
     if path.parent.exists() and not path.parent.is_dir():
@@ -268,11 +398,33 @@ def _stop_if_diverged(model: MLP) -> Callable[[int, History], None]:
     return check
 
 
+def _suspects(args: argparse.Namespace, X: list[list[float]], lr: float) -> str:
+    """The options that can make training diverge, largest suspect first: "a smaller --lr (it was 1)".
+
+    --noise above 1 drowns the datasets' unit-sized shapes and scales every input up; an --l2
+    penalty of 1 or more swamps the loss and, with SGD, overshoots at any learning rate >= 1; the
+    learning rate is always a suspect.
+    """
+    named = []
+    if args.noise is not None and args.noise > 1:
+        reach = max(abs(v) for row in X for v in row)
+        named.append(f"a smaller --noise (it was {args.noise:g}: the points reach {reach:.3g}, where the "
+                     f"dataset's shapes span about 2)")  # fmt: skip
+    if args.l2 >= 1:
+        named.append(f"a smaller --l2 (it was {args.l2:g})")
+    named.append(f"a smaller --lr (it was {lr:g})")
+    return " or ".join(named)
+
+
 def train_command(args: argparse.Namespace) -> int:
     """Check everything, train, report, and write the model, the decision boundary and the graph."""
     parser: argparse.ArgumentParser = args.parser
     _apply_recipe(args)
     try:
+        _check_options_apply(args)
+        too_large = _size_problem(args)
+        if too_large:
+            raise ValueError(too_large)
         X, y = _dataset(args)
         X_test: list[list[float]] = []
         y_test: list[int] = []
@@ -312,7 +464,7 @@ def train_command(args: argparse.Namespace) -> int:
                       l2=args.l2, lr_schedule=schedule, seed=args.seed, verbose=not args.quiet,
                       callback=_stop_if_diverged(model), compile=args.compile or False)  # fmt: skip
     except (ArithmeticError, ValueError) as e:  # TrainingDiverged, or an operation overflowing (exp, **)
-        print(f"error: training diverged: {e}; nothing saved. Try a smaller --lr (it was {base_lr:g}).",
+        print(f"error: training diverged: {e}; nothing saved. Try {_suspects(args, X, base_lr)}.",
               file=sys.stderr)  # fmt: skip
         return 1
     final = accuracy(model, X, y, objective)
@@ -368,10 +520,31 @@ def _draw_graph(model: MLP, objective: Objective, x: Sequence[float], label: int
 
 
 class _ReaderMayLeave(io.TextIOBase):
-    """stdout that goes quiet once its reader has gone (``| head``): the command still finishes and saves."""
+    """stdout or stderr that goes quiet once its reader has gone (``| head``): the command finishes and saves.
+
+    Everything else (encoding, fileno, isatty) is the stream's own, so a progress bar draws as before.
+    """
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
+
+    # TextIOBase's own encoding and errors are read-only properties giving None (typeshed: attributes).
+    @property
+    def encoding(self) -> Any:  # type: ignore[override]
+        return self.stream.encoding
+
+    @property
+    def errors(self) -> Any:  # type: ignore[override]
+        return self.stream.errors
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def writable(self) -> bool:
+        return True
 
     def write(self, text: str) -> int:
         return self._guarded(lambda: self.stream.write(text)) or len(text)
@@ -384,17 +557,20 @@ class _ReaderMayLeave(io.TextIOBase):
             return action()
         except BrokenPipeError:
             # Nobody will read it: the descriptor now leads to devnull, where every later flush succeeds.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
             return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; the exit status (argparse itself exits with 2 on bad arguments)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    stdout = sys.stdout
-    sys.stdout = _ReaderMayLeave(stdout)
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _ReaderMayLeave(stdout), _ReaderMayLeave(stderr)  # stderr: the progress bar
     try:
+        args = build_parser().parse_args(argv)
         status: int = args.run(args)
     except KeyboardInterrupt:
         print("\ninterrupted: stopped at once; what was not written is not saved (a model file is never "
@@ -402,7 +578,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         sys.stdout.flush()
-        sys.stdout = stdout
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
     return status
 
 

@@ -65,14 +65,21 @@ def linspace(start: float, stop: float, count: int) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-def _jitter_and_shuffle(points: list[tuple[float, float, int]], noise: float, rng: RandomSource) -> Dataset:
-    """Add N(0, noise^2) to each coordinate, then shuffle the points into a random order."""
+def _jitter_and_shuffle(points: list[tuple[float, float, int]], noise: float, rng: RandomSource,
+                        where: str) -> Dataset:  # fmt: skip
+    """Add N(0, noise^2) to each coordinate, then shuffle the points into a random order.
+
+    ValueError naming ``where`` for a noise so large that a coordinate overflows to inf.
+    """
     order = list(range(len(points)))
     rng.shuffle(order)
     X, y = [], []
     for i in order:
         a, b, label = points[i]
-        X.append([a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] if noise else [a, b])
+        point = [a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] if noise else [a, b]
+        if not (math.isfinite(point[0]) and math.isfinite(point[1])):
+            raise ValueError(f"{where}: noise {noise!r} puts a point at inf; use a smaller noise")
+        X.append(point)
         y.append(label)
     return X, y
 
@@ -88,7 +95,7 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> Dataset:
     upper, lower = n // 2, n - n // 2
     points = [(math.cos(t), math.sin(t), 0) for t in linspace(0.0, math.pi, upper)]
     points += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in linspace(0.0, math.pi, lower)]
-    return _jitter_and_shuffle(points, noise, rng)
+    return _jitter_and_shuffle(points, noise, rng, "make_moons")
 
 
 def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = None) -> Dataset:
@@ -103,7 +110,7 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: S
         for i in range(count):
             t = 2 * math.pi * i / count
             points.append((radius * math.cos(t), radius * math.sin(t), label))
-    return _jitter_and_shuffle(points, noise, rng)
+    return _jitter_and_shuffle(points, noise, rng, "make_circles")
 
 
 def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.02, turns: float = 0.6,
@@ -126,7 +133,7 @@ def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.02, turns: flo
             r = (i + 1) / count
             angle = 2 * math.pi * (turns * r + j / classes)
             points.append((r * math.cos(angle), r * math.sin(angle), j))
-    return _jitter_and_shuffle(points, noise, rng)
+    return _jitter_and_shuffle(points, noise, rng, "make_spirals")
 
 
 def make_xor(n: int = 4, noise: float = 0.0, seed: Seed = None) -> Dataset:
@@ -138,7 +145,7 @@ def make_xor(n: int = 4, noise: float = 0.0, seed: Seed = None) -> Dataset:
     _check("make_xor", n, noise)
     rng = make_rng(seed, "make_xor")
     corners = [(-1.0, -1.0, 0), (-1.0, 1.0, 1), (1.0, -1.0, 1), (1.0, 1.0, 0)]
-    return _jitter_and_shuffle([corners[i % 4] for i in range(n)], noise, rng)
+    return _jitter_and_shuffle([corners[i % 4] for i in range(n)], noise, rng, "make_xor")
 
 
 def train_test_split(

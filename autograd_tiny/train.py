@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TypeAlias, cast
+from typing import Any, Protocol, TypeAlias, cast
 
-from autograd_tiny.checks import real, whole
+from autograd_tiny.checks import brief, is_list, is_whole, real, whole
 from autograd_tiny.data import Seed, linspace, make_rng
 from autograd_tiny.engine import Value
 from autograd_tiny.losses import (
@@ -31,13 +31,27 @@ from autograd_tiny.losses import (
     l2_penalty,
     mse_loss,
 )
-from autograd_tiny.modes import no_grad
+from autograd_tiny.modes import enable_grad, no_grad
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Optimizer
 from autograd_tiny.replay_training import ReplayedStep, replayed_step
 
 Output: TypeAlias = "Value | list[Value]"
 Model: TypeAlias = Callable[[Sequence[float]], Output]
+
+
+class Array(Protocol):
+    """What fit takes besides lists: an array with ``ndim`` and ``tolist()`` (NumPy's, torch's, ...)."""
+
+    @property
+    def ndim(self) -> int: ...
+
+    def tolist(self) -> Any: ...
+
+
+# What fit, accuracy and predict take as data: sequences of rows and of labels, or arrays (2-D and 1-D).
+Rows: TypeAlias = "Sequence[Sequence[float]] | Sequence[Array] | Array"
+Labels: TypeAlias = "Sequence[int] | Array"
 
 
 @dataclass(frozen=True)
@@ -95,28 +109,86 @@ class History:
     interrupted: bool = False
 
 
-def predict(model: Model, X: Sequence[Sequence[float]], loss: str | Objective = "hinge") -> list[int]:
-    """The class the model predicts for each point (no graph is recorded)."""
-    rule = get_objective(loss).predict
+def predict(model: Model, X: Rows, loss: str | Objective = "hinge") -> list[int]:
+    """The class the model predicts for each point (no graph is recorded); X as `fit` takes it."""
+    return _predict(model, _rows(X, "predict"), get_objective(loss))
+
+
+def _predict(model: Model, X: list[list[float]], objective: Objective) -> list[int]:
     with no_grad():
-        return [rule(model(x)) for x in X]
+        return [objective.predict(model(x)) for x in X]
 
 
-def accuracy(model: Model, X: Sequence[Sequence[float]], y: Sequence[int], loss: str | Objective = "hinge"
-             ) -> float:  # fmt: skip
-    """The fraction of points whose predicted class is their label."""
-    _check_data(X, y, "accuracy")
-    return sum(p == t for p, t in zip(predict(model, X, loss), y)) / len(y)
+def accuracy(model: Model, X: Rows, y: Labels, loss: str | Objective = "hinge") -> float:
+    """The fraction of points whose predicted class is their label; X and y as `fit` takes them."""
+    X, y = _check_data(X, y, "accuracy")
+    return sum(p == t for p, t in zip(_predict(model, X, get_objective(loss)), y)) / len(y)
 
 
-def _check_data(X: Sequence[Sequence[float]], y: Sequence[int], where: str) -> None:
-    if len(X) != len(y):
-        raise ValueError(f"{where}: X has {len(X)} points but y has {len(y)} labels")
-    if not X:
+def _check_data(X: Rows, y: Labels, where: str) -> tuple[list[list[float]], list[int]]:
+    """X and y as lists (rows of numbers, int labels), checked: one label per point, at least one point."""
+    rows, labels = _rows(X, where), _labels(y, where)
+    if len(rows) != len(labels):
+        raise ValueError(f"{where}: X has {len(rows)} points but y has {len(labels)} labels")
+    if not rows:
         raise ValueError(f"{where}: no data")
-    for label in y:
+    return rows, labels
+
+
+def _as_list(items: object, dims: int, what: str, where: str) -> list[Any] | None:
+    """A Sequence, or an `Array` of ``dims`` dimensions, as a list; None for anything else.
+
+    An array's ``tolist()`` gives Python's own numbers, of exactly the array's values. An array
+    of another number of dimensions is a ValueError saying ``what`` was expected.
+    """
+    if is_list(items):
+        return list(items)
+    ndim, tolist = getattr(items, "ndim", None), getattr(items, "tolist", None)
+    if not (is_whole(ndim) and callable(tolist)):
+        return None
+    if ndim != dims:
+        shape = getattr(items, "shape", "?")
+        kind = type(items).__name__
+        raise ValueError(f"{where}: {what} ({dims}-D array), got a {ndim}-D {kind} of shape {shape}")
+    listed = tolist()
+    return listed if isinstance(listed, list) else None
+
+
+def _rows(X: Rows, where: str) -> list[list[float]]:
+    """X as a list of rows, each a list of Python numbers (numpy's become float or int, of the same value)."""
+    rows = _as_list(X, 2, "X must hold one row of numbers per point", where)
+    if rows is None:
+        raise TypeError(f"{where}: X must be a sequence of rows, got {type(X).__name__}: {brief(X)}")
+    converted = []
+    for i, row in enumerate(rows):
+        values = _as_list(row, 1, f"X[{i}] must be a row of numbers", where)
+        if values is None:
+            kind = type(row).__name__
+            raise TypeError(f"{where}: X[{i}] must be a row of numbers, got {kind}: {brief(row)}")
+        converted.append([_number(v, f"{where}: X[{i}][{j}]") for j, v in enumerate(values)])
+    return converted
+
+
+def _number(v: object, what: str) -> float:
+    """v as a Python number of the same value: an int stays an int, a numpy float becomes a float."""
+    if type(v) is float or type(v) is int:
+        return v
+    if is_whole(v):
+        return int(v)
+    return real(v, what)
+
+
+def _labels(y: Labels, where: str) -> list[int]:
+    """y as a list of int class indices (numpy's integers too); TypeError for others, ValueError below 0."""
+    labels = _as_list(y, 1, "y must hold one label per point", where)
+    if labels is None:
+        raise TypeError(f"{where}: y must be a sequence of labels, got {type(y).__name__}: {brief(y)}")
+    converted = []
+    for label in labels:
         if whole(label, f"{where}: every label") < 0:
             raise ValueError(f"{where}: labels must be class indices 0, 1, ..., got {label!r}")
+        converted.append(int(label))
+    return converted
 
 
 def _check_fits(objective: Objective, out: Output, classes: int) -> None:
@@ -202,8 +274,8 @@ def _scheduled_rate(lr_schedule: Callable[[int], float], step: int) -> float:
 
 def fit(
     model: Module,
-    X: Sequence[Sequence[float]],
-    y: Sequence[int],
+    X: Rows,
+    y: Labels,
     optimizer: Optimizer,
     *,
     loss: str | Objective = "hinge",
@@ -211,14 +283,18 @@ def fit(
     batch_size: int | None = None,
     l2: float = 0.0,
     lr_schedule: Callable[[int], float] | None = None,
-    X_test: Sequence[Sequence[float]] | None = None,
-    y_test: Sequence[int] | None = None,
+    X_test: Rows | None = None,
+    y_test: Labels | None = None,
     seed: Seed = None,
     verbose: bool = True,
     callback: Callable[[int, History], None] | None = None,
     compile: bool | str = False,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes and return the per-epoch history.
+
+    X is a sequence of rows of numbers (a list of lists, or a 2-D NumPy array), y one int class
+    label per row (a list, or a 1-D array of integers); arrays train exactly as the lists of
+    their values do. Anything else is a TypeError naming its type, before training starts.
 
     Each step: forward a batch, loss (plus ``l2`` * sum of squared parameters, micrograd's
     penalty), zero_grad, backward, ``optimizer.step()``. ``batch_size=None`` uses the whole
@@ -228,6 +304,8 @@ def fit(
     (X_test, y_test) after each epoch. ``verbose`` shows a tqdm progress bar; ``callback``
     is called with (epoch, history) after each epoch. Ctrl-C stops after the current step.
 
+    Inside ``no_grad()`` too, fit's steps record their graphs (it enables grad for them).
+
     ``compile=True`` (or ``"replay"``) compiles one sample's loss once and replays it over each
     batch (`autograd_tiny.compile_replay`): hinge and mse give the eager numbers to the last bit.
     ``compile="batched"`` replays on NumPy arrays, every row of a batch at once (agreeing to
@@ -235,9 +313,11 @@ def fit(
     loss or model cannot replay, a warning says why and training runs eagerly.
     """
     objective = get_objective(loss)
-    _check_data(X, y, "fit")
+    X, y = _check_data(X, y, "fit")
+    test: tuple[list[list[float]], list[int]] | None = None
     if X_test is not None or y_test is not None:
-        _check_data(X_test or [], y_test or [], "fit (test set)")
+        X_test, y_test = [] if X_test is None else X_test, [] if y_test is None else y_test
+        test = _check_data(X_test, y_test, "fit (test set)")
     if whole(epochs, "fit: epochs") < 0:
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
     if batch_size is not None and whole(batch_size, "fit: batch_size") < 1:
@@ -248,13 +328,14 @@ def fit(
         raise ValueError(f"fit: compile must be False, True, 'replay' or 'batched', got {compile!r}")
     with no_grad():
         _check_fits(objective, model(X[0]), max(y) + 1)
-    replayed = _replayed_step(model, objective, X, y, l2, compile) if compile else None
+    with enable_grad():  # fit exists to train: inside no_grad() too, its steps record their graphs
+        replayed = _replayed_step(model, objective, X, y, l2, compile) if compile else None
     rng = make_rng(seed, "fit")
     size = batch_size or len(X)
     history = History()
     progress = _progress_bar(epochs, verbose)
     params = model.parameters()
-    with _stop_requests() as stop_requested, _fewer_collections():
+    with enable_grad(), _stop_requests() as stop_requested, _fewer_collections():
         for epoch in range(epochs):
             order = list(range(len(X)))
             if batch_size is not None:
@@ -285,8 +366,8 @@ def fit(
                     break
             history.loss.append(total_loss / seen)
             history.accuracy.append(correct / seen)
-            if X_test is not None and y_test is not None:
-                history.test_accuracy.append(accuracy(model, X_test, y_test, objective))
+            if test is not None:
+                history.test_accuracy.append(accuracy(model, *test, objective))
             if progress is not None:
                 progress.update(history)
             if callback is not None:
@@ -344,8 +425,8 @@ def _progress_bar(epochs: int, verbose: bool) -> _ProgressBar | None:
 
 def plot_decision_boundary(
     model: Model,
-    X: Sequence[Sequence[float]],
-    y: Sequence[int],
+    X: Rows,
+    y: Labels,
     path: str | Path,
     *,
     loss: str | Objective = "hinge",
@@ -355,7 +436,8 @@ def plot_decision_boundary(
     """Save a picture of the plane coloured by predicted class, with the points on top; returns the path.
 
     The suffix of ``path`` names the format: .png, .svg, .pdf, .jpg, ... (`picture_format`).
-    For models with two inputs. Uses matplotlib without pyplot, so no window opens.
+    For models with two inputs; X and y as `fit` takes them. Uses matplotlib without pyplot, so
+    no window opens.
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
@@ -363,7 +445,7 @@ def plot_decision_boundary(
     fmt = picture_format(path, "plot_decision_boundary")
     if whole(resolution, "plot_decision_boundary: resolution") < 2:
         raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
-    _check_data(X, y, "plot_decision_boundary")
+    X, y = _check_data(X, y, "plot_decision_boundary")
     if len(X[0]) != 2:
         raise ValueError(f"plot_decision_boundary: needs 2-D points, got {len(X[0])} coordinates")
     xs, ys = [p[0] for p in X], [p[1] for p in X]

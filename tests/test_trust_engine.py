@@ -11,6 +11,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import pytest
 
@@ -265,3 +266,25 @@ def test_an_ordinary_zero_still_multiplies_as_ieee_says() -> None:
     a = Value(0.0)
     abs(a).sqrt().backward()  # abs'(0) = 0 does not mask in PyTorch either
     assert math.isnan(a.grad) and math.isnan(torch_grads(lambda t: t.abs().sqrt(), 0.0)[0])
+
+
+# ---- 3. fit trains inside no_grad(), eagerly and by replay, with the numbers it has outside ---------
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_inside_no_grad_trains_as_it_does_outside(compiled: bool) -> None:
+    from autograd_tiny import nn, optim
+    from autograd_tiny.data import make_moons
+    from autograd_tiny.train import fit
+
+    X, y = make_moons(n=20, noise=0.1, seed=3)
+    histories, weights = [], []
+    for block in (nullcontext, no_grad):
+        model = nn.MLP(2, [4, 1], seed=3)
+        with block():
+            history = fit(model, X, y, optim.SGD(model.parameters(), lr=0.1), epochs=3, verbose=False,
+                          compile=compiled)  # fmt: skip
+        histories.append(history.loss)
+        weights.append([p.data for p in model.parameters()])
+    assert histories[0] == histories[1] and histories[0][-1] < histories[0][0]
+    assert weights[0] == weights[1]

@@ -43,6 +43,9 @@ def write_model_file(path: str | os.PathLike[str], document: dict[str, Any]) -> 
 def write_atomically(path: str | os.PathLike[str], content: bytes, what: str) -> None:
     """Write ``content`` to ``path`` atomically: a temporary file beside it, then one os.replace.
 
+    The temporary file has a short name of its own (`temporary_name`), so any name the file
+    system takes can be written; it is removed if anything fails before the replace.
+
     A symbolic link is followed: the file it points to is replaced and the link stays. An
     existing file keeps its permission bits; a new one gets the usual ones (0o666 less umask).
     Errors name ``what`` (the operation writing).
@@ -58,7 +61,7 @@ def write_atomically(path: str | os.PathLike[str], content: bytes, what: str) ->
         mode: int | None = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = None
-    tmp = target.with_name(f".{target.name[:100]}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = target.with_name(temporary_name(target.name))
     try:
         with open(tmp, "xb") as f:
             if mode is not None:
@@ -70,6 +73,22 @@ def write_atomically(path: str | os.PathLike[str], content: bytes, what: str) ->
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+TEMPORARY_NAME_BYTES = 64  # at most this long, well under any file system's limit on a name (255 bytes)
+
+
+def temporary_name(name: str) -> str:
+    """A fresh name for a temporary file beside ``name``: hidden, ending .tmp, at most 64 bytes long.
+
+    It starts with up to 32 bytes of ``name`` (cut at a character boundary) so a person can tell
+    whose it is; the rest is the process id and 12 random hex digits, so two writers never collide.
+    The final name may be as long as the file system allows: the temporary one never adds to it.
+    """
+    head = os.fsencode(name)[:32].decode("utf-8", "ignore")
+    while len(os.fsencode(head)) > 32:  # a name the file system encodes otherwise than UTF-8
+        head = head[:-1]
+    return f".{head}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp"
 
 
 def read_model_file(path: str | os.PathLike[str], max_bytes: int) -> dict[str, Any]:

@@ -9,15 +9,19 @@ NumPy load such files through that package.
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import math
 import os
+import stat
 import struct
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from autograd_tiny.checks import brief
 from autograd_tiny.io.modelfile import write_atomically
 
 DTYPES = {"F64": "d", "F32": "f"}  # safetensors dtype -> struct format character
@@ -61,40 +65,92 @@ def write_safetensors(
 def read_safetensors(path: str | os.PathLike[str]) -> dict[str, Tensor]:
     """Every tensor in the file at ``path``, by name, in the file's order.
 
-    FileNotFoundError when there is no file; ValueError naming the problem when it is not a
-    well-formed safetensors file of F64/F32 tensors (truncated, bad header, gaps, other dtypes).
+    FileNotFoundError when there is no file (IsADirectoryError for a directory); ValueError
+    naming the problem when it is not a well-formed safetensors file of F64/F32 tensors: not a
+    regular file (a pipe would wait for a writer, a device may never end), truncated or longer
+    than its header says, a bad header (not JSON, nested too deeply, longer than MAX_HEADER_BYTES),
+    gaps, other dtypes. Only as many bytes are read as the header describes, once the file's size
+    agrees with it, so a huge file costs no more than a small one.
     """
-    blob = Path(path).read_bytes()
+    where = f"read_safetensors: {str(path)!r}"
     try:
-        return parse_safetensors(blob)
-    except ValueError as e:
-        raise ValueError(f"read_safetensors: {str(path)!r} is not a readable safetensors file: {e}") from None
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "read_safetensors: no such file", str(path)) from None
+    if stat.S_ISDIR(kind):
+        raise IsADirectoryError(errno.EISDIR, "read_safetensors: a directory, not a file", str(path))
+    if not stat.S_ISREG(kind):  # checked before opening: opening a pipe waits for a writer
+        raise ValueError(f"{where} is not a regular file")
+    # Not blocking and not taking a terminal, should it have become a pipe or a device meanwhile.
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOCTTY", "O_BINARY"):  # those this system has
+        flags |= getattr(os, name, 0)
+    with os.fdopen(os.open(path, flags), "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{where} is not a regular file")
+        try:
+            return _read(f, info.st_size)
+        except ValueError as e:
+            raise ValueError(f"{where} is not a readable safetensors file: {e}") from None
 
 
 def parse_safetensors(blob: bytes) -> dict[str, Tensor]:
     """The tensors in the bytes of a safetensors file; ValueError naming the first problem."""
-    if len(blob) < 8:
-        raise ValueError(f"{len(blob)} bytes is too short for a safetensors file (8 bytes of header length)")
-    (size,) = struct.unpack_from("<Q", blob)
-    if size > min(len(blob) - 8, MAX_HEADER_BYTES):
-        raise ValueError(f"the header length {size} is larger than the {len(blob) - 8} bytes after it")
+    return _read(io.BytesIO(blob), len(blob))
+
+
+def _read(f: BinaryIO, file_size: int) -> dict[str, Tensor]:
+    """The tensors in a safetensors file open as ``f``, of ``file_size`` bytes; ValueError naming the problem.
+
+    Reads the 8 bytes of header length, the header, then exactly the data the header describes
+    (and one byte more, to notice a longer file): never more than the file's size says is there.
+    """
+    head = f.read(8)
+    if len(head) < 8:
+        raise ValueError(f"{len(head)} bytes is too short for a safetensors file (8 bytes of header length)")
+    (size,) = struct.unpack("<Q", head)
+    if size > file_size - 8:
+        after = max(file_size - 8, 0)
+        raise ValueError(f"the header length {size} is larger than the {after} bytes after it")
+    if size > MAX_HEADER_BYTES:
+        raise ValueError(f"the header length {size} is larger than the limit of {MAX_HEADER_BYTES} bytes")
+    text = f.read(size)
+    if len(text) < size:  # the file shrank since its size was taken
+        raise ValueError(f"the header length {size} is larger than the {len(text)} bytes after it")
+    entries = _header_entries(text)
+    needed = max((end for _, _, _, end in entries.values()), default=0)
+    available = file_size - 8 - size
+    if needed > available:  # refused before reading: the header may claim more than memory can hold
+        _check_no_gaps(entries, available)  # names a gap, an overlap or the truncation
+        raise ValueError(f"the tensors take {needed} bytes of data, the file holds {available} (truncated?)")
     try:
-        header = json.loads(blob[8 : 8 + size].decode("utf-8"), object_pairs_hook=_unique_keys)
+        data = f.read(needed + 1)  # one byte more than needed tells a longer file, without reading it all
+        _check_no_gaps(entries, available if len(data) > needed else len(data))
+        tensors = {}
+        for name, (dtype, shape, begin, _) in entries.items():
+            values = struct.unpack_from(f"<{math.prod(shape)}{DTYPES[dtype]}", data, begin)
+            tensors[name] = Tensor(dtype, shape, list(values))
+    except MemoryError:  # the allocation failed whole, before anything else was touched
+        raise ValueError(f"the tensors take {needed} bytes of data, more than this process can hold"
+                         ) from None  # fmt: skip
+    return tensors
+
+
+def _header_entries(text: bytes) -> dict[str, tuple[str, tuple[int, ...], int, int]]:
+    """Each tensor's (dtype, shape, begin, end) from the header's bytes; ValueError naming a problem."""
+    try:
+        header = json.loads(text.decode("utf-8"), object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"the header is not JSON text: {e}") from None
+    except RecursionError:
+        raise ValueError("the header is nested too deeply to be a safetensors header") from None
     if not isinstance(header, dict):
         raise ValueError(f"the header must be a JSON object, got {type(header).__name__}")
     metadata = header.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise ValueError(f"__metadata__ must map strings to strings, got {metadata!r}")
-    data = blob[8 + size :]
-    entries = {name: _entry(name, spec) for name, spec in header.items()}
-    _check_no_gaps(entries, len(data))
-    tensors = {}
-    for name, (dtype, shape, begin, _) in entries.items():
-        values = struct.unpack_from(f"<{math.prod(shape)}{DTYPES[dtype]}", data, begin)
-        tensors[name] = Tensor(dtype, shape, list(values))
-    return tensors
+        raise ValueError(f"__metadata__ must map strings to strings, got {brief(metadata)}")
+    return {name: _entry(name, spec) for name, spec in header.items()}
 
 
 def _pack(name: str, tensor: Tensor) -> bytes:
@@ -112,11 +168,11 @@ def _pack(name: str, tensor: Tensor) -> bytes:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    names = [name for name, _ in pairs]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"the header names {repeated} more than once")
-    return dict(pairs)
+    obj = dict(pairs)
+    if len(obj) < len(pairs):  # counted, not searched name by name: a header of many names stays quick
+        repeated = sorted(name for name, count in Counter(name for name, _ in pairs).items() if count > 1)
+        raise ValueError(f"the header names {brief(repeated)} more than once")
+    return obj
 
 
 def _entry(name: str, spec: object) -> tuple[str, tuple[int, ...], int, int]:
@@ -149,9 +205,8 @@ def _check_no_gaps(entries: dict[str, tuple[str, tuple[int, ...], int, int]], da
             raise ValueError(f"tensor {name!r} starts at byte {begin} and {problem}")
         position = end
     if position != data_bytes:
-        raise ValueError(
-            f"the tensors take {position} bytes of data, the file holds {data_bytes} (truncated?)"
-        )
+        why = "truncated?" if position > data_bytes else "extra bytes at the end"
+        raise ValueError(f"the tensors take {position} bytes of data, the file holds {data_bytes} ({why})")
 
 
 def _is_count(n: object) -> bool:
