@@ -80,6 +80,8 @@ class FloatMath:
         try:
             result = x**y
         except (ZeroDivisionError, OverflowError):
+            if x < 0 and math.isfinite(y) and y != int(y):
+                return math.nan  # no real value, however large: the domain comes first, as in C
             odd = math.isfinite(y) and y == int(y) and int(y) % 2 == 1
             return math.copysign(math.inf, x) if odd else math.inf
         return result if type(result) is float else (float(result) if is_real(result) else math.nan)

@@ -288,3 +288,14 @@ def test_fit_inside_no_grad_trains_as_it_does_outside(compiled: bool) -> None:
         weights.append([p.data for p in model.parameters()])
     assert histories[0] == histories[1] and histories[0][-1] < histories[0][0]
     assert weights[0] == weights[1]
+
+
+# ---- 17. a negative base to a fraction is nan in every replay, however large the base ----------------
+
+
+def test_a_huge_negative_base_to_a_fraction_is_nan_per_row_and_batched_alike() -> None:
+    assert math.isnan(FloatMath.pow(-1e300, 2.5)) and FloatMath.pow(-1e300, 3.0) == -math.inf
+    w, s = Value(2.0), Value(1.0)
+    replay = autograd_tiny.compile_replay((w * s) ** 2.5, [w], [s])
+    assert math.isnan(replay([1.0], [[-1e300]]).outputs[0])
+    assert math.isnan(replay.batched([1.0], [[-1e300]]).outputs[0])
