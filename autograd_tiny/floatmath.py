@@ -1,7 +1,7 @@
 """FloatMath: the maths the derivative rules need, on floats, with IEEE 754's answers.
 
 The rules in `engine.RULES` are written once, generic in a maths namespace ``m``. The engine
-evaluates them with ``m = FloatMath``; `grad(create_graph=True)` with ``m = Value``,
+evaluates them with ``m = FloatMath``; `grad(create_graph=True)` with ``m = ValueMath`` (Values),
 `compile_graph` with symbols, batched replay with NumPy arrays.
 """
 

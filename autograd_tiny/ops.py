@@ -46,7 +46,7 @@ def define_op(
     ``forward(m, x, y)`` gives the value and ``local(m, x, y, out)`` the local derivatives, one
     per operand, as in the table; y is None for a one-operand operation. Written with ``m``'s
     functions (m.exp, m.log, ...) and arithmetic, the same rule also serves
-    `grad(..., create_graph=True)` (m = Value) and `compile_graph`. Numbers given to the
+    `grad(..., create_graph=True)` (m = ValueMath, on Values) and `compile_graph`. Numbers given to the
     returned function become leaf Values.
     """
     if not isinstance(name, str) or not name:

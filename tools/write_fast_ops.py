@@ -52,7 +52,7 @@ tests/test_fast_ops.py checks that each gives the plain method's results to the 
 from autograd_tiny import modes
 from autograd_tiny.checks import as_number, is_real
 from autograd_tiny.engine import RULES, FloatMath, Value, refuse, unrecorded
-from autograd_tiny.floatmath import DOMAIN
+from autograd_tiny.floatmath import {checks}
 
 _new = object.__new__
 _m = FloatMath
@@ -86,7 +86,7 @@ def node_lines(op: str, x: str, second: str | None, k: str | None) -> list[str]:
     )  # fmt: skip
     base = NUMBER_OPS.get(op, op)
     operands = f"{k}, {x}" if op[0] == "k" and op in NUMBER_OPS else f"{x}, {b}"
-    check = [f"DOMAIN[{base!r}]({operands})"] if base in DOMAIN else []
+    check = [f"{DOMAIN[base].__name__}({operands})"] if base in DOMAIN else []
     record = [
         "node = _new(Value)", "node.data = out", "node.grad = 0.0", 'node.label = ""', "node._g = 0.0",
         "node._n = 0", "if open_blocks and not modes.note_creation(node):", "    return unrecorded(node)",
@@ -142,7 +142,9 @@ def source() -> str:
              *(f"    {m!r}: {m}," for m in methods), *(f"    {a!r}: {m}," for a, m in ALIASES.items()), "}",
              "", "PLAIN = {name: getattr(Value, name) for name in METHODS}  # the engine's own, for tests",
              "for name, method in METHODS.items():", "    setattr(Value, name, method)"]  # fmt: skip
-    return HEADER + "".join("\n\n" + "\n".join(block) + "\n" for block in blocks) + "\n".join(table) + "\n"
+    checks = ", ".join(sorted(check.__name__ for check in DOMAIN.values()))
+    header = HEADER.replace("{checks}", checks)  # the domain checks the code calls, by name
+    return header + "".join("\n\n" + "\n".join(block) + "\n" for block in blocks) + "\n".join(table) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

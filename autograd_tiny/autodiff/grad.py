@@ -204,7 +204,7 @@ def _value_locals(node: Value) -> tuple[Grad, ...]:
     A rule that turns a Value into a float (math.exp(x), float(x)) would give a derivative with no
     graph below it, and so a silent zero one order up: that raises `RuleEscapesGraphError`.
     """
-    if node.rule == "held":  # a derivative held by convention (Value.held): its slopes are constants
+    if node.rule == "held":  # a derivative held by convention (`held`, above): its slopes are constants
         return node.local_grads
     x, y = rule_operands(node)
     try:
