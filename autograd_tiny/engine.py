@@ -85,6 +85,10 @@ RULES: dict[str, Rule] = {
     "sum":  (lambda m, xs, _: m.sum(xs),  lambda m, xs, _, out: (1.0,) * len(xs)),
 }  # fmt: skip
 
+# Nodes grad(create_graph=True) makes for a derivative that holds only in the case chosen where it was
+# taken (pow's conventions at 0, a rule comparing its operands): no rule, so never replayed elsewhere.
+CHOSEN_CASES = frozenset({"held", "case"})
+
 # The operations with a number operand, and the operation on two Values each is a case of.
 NUMBER_OPS = {"+k": "+", "-k": "-", "k-": "-", "*k": "*", "/k": "/", "k/": "/", "**k": "**", "k**": "**"}
 
@@ -236,6 +240,7 @@ class Value:
     __abs__ = abs
 
     # ---- comparisons: on .data, building no graph; == stays identity so Values hash -----------
+    # A rule that compares its operands picks a case by their values (`modes.note_comparison`).
 
     def __lt__(self, other: Operand) -> bool:
         return self.data < _data("<", other)
@@ -283,14 +288,16 @@ def _binary(op: str, op_k: str, x: Value, other: object, reflected: bool = False
     return refused
 
 
-def record(op: str, x: Value, y: Value | float | None = None) -> Value:
+def record(op: str, x: Value, y: Value | float | None = None, ieee: bool = False) -> Value:
     """Evaluate RULES[op] on x and y (a Value, a number or None) and make the node remembering how.
 
-    Under no_grad() the node is a leaf: it records neither parents nor local derivatives.
+    Under no_grad() the node is a leaf: it records neither parents nor local derivatives. With
+    ``ieee`` a point the operation refuses gets IEEE's answer instead (inf at a pole), as a rule's
+    derivative on floats does.
     """
     a = x.data
     b = y.data if isinstance(y, Value) else y
-    check = DOMAIN.get(NUMBER_OPS.get(op, op))
+    check = None if ieee else DOMAIN.get(NUMBER_OPS.get(op, op))
     if check is not None:
         check(*in_order(op, a, b))
     forward, local = RULES[op]
@@ -347,6 +354,9 @@ def refuse(symbol: str, other: object) -> Any:
 
 
 def _data(what: str, x: Operand) -> float:
+    """The number a comparison reads; inside a rule evaluated on Values, note that it chose a case."""
+    if modes.open_blocks:
+        modes.note_comparison()
     return x.data if isinstance(x, Value) else as_number(f"comparison {what}", x)
 
 

@@ -25,6 +25,7 @@ class _ThreadState(threading.local):
     recording_order = 0  # open record_creation_order() blocks: Values made get a creation index
     anomaly_sites: dict[Any, str] | None = None  # inside detect_anomaly(): where each Value was made
     rule_op: str | None = None  # the operation whose rule is being evaluated on Values, if any
+    rule_chose_case = False  # that rule compared a Value: its derivative holds only where that case does
 
 
 state = _ThreadState()
@@ -163,6 +164,18 @@ def evaluating_rule(op: str) -> ThreadSetting:
 def rule_being_evaluated() -> str | None:
     """The operation whose rule this thread is evaluating on Values (inside `evaluating_rule`), if any."""
     return state.rule_op if open_blocks else None
+
+
+def note_comparison() -> None:
+    """A Value was compared: inside a rule evaluated on Values, the derivative it gives is one case."""
+    if state.rule_op is not None:
+        state.rule_chose_case = True
+
+
+def rule_chose_case() -> bool:
+    """Whether the rule evaluated last in this thread compared a Value (and forget it, for the next)."""
+    chose, state.rule_chose_case = state.rule_chose_case, False
+    return chose
 
 
 def note_creation(node: Any) -> bool:

@@ -226,6 +226,37 @@ def test_a_compiled_gradient_graph_takes_relu_and_abs_branches_at_replay_time() 
         assert (eager.data, list(grad(eager, [at], materialize_grads=True))) == want
 
 
+def test_a_gradient_graph_whose_rule_chose_a_case_by_value_is_refused_by_compile() -> None:
+    """x ** y with y a Value: d/dx is held at 0 where y = 0, d/dy is nan where x < 0. grad(create_graph)
+    takes the case of the recorded point; compiled and replayed at a point in another case it gave
+    d/dx = 0 * inf = nan instead of 0, or a ZeroDivisionError where eager gives 0."""
+    for recorded in ([2.0, 3.0], [-2.0, 3.0], [0.0, 2.0], [2.0, 0.0]):
+        x, y = Value(recorded[0]), Value(recorded[1])
+        for first in grad(x**y, [x, y], create_graph=True):
+            with pytest.raises(ValueError, match=r"compile_graph: .*case its rule chose at the recorded"):
+                compile_graph(first, [x, y])
+    x, y = Value(2.0), Value(3.0)
+    assert compile_graph(x**y, [x, y])([0.0, 0.0]) == (1.0, [0.0, 0.0])  # the function itself still compiles
+
+
+def test_a_user_rule_choosing_a_case_by_value_differentiates_but_its_gradient_graph_cannot_compile() -> None:
+    leaky = define_op(
+        "trust_leaky_relu",
+        lambda m, x, _: m.relu(x) - 0.1 * m.relu(-x),
+        lambda m, x, _, out: (1.0 if x > 0 else 0.1,),  # a case chosen by x's value
+    )
+    try:
+        for x0, slope in ((2.0, 1.0), (-2.0, 0.1)):
+            x = Value(x0)
+            (first,) = grad(leaky(x), [x], create_graph=True)
+            assert first.data == slope and grad(first, [x], materialize_grads=True) == (0.0,)
+            with pytest.raises(ValueError, match="case its rule chose"):
+                compile_graph(first, [x])
+    finally:
+        del autograd_tiny.RULES["trust_leaky_relu"]
+        autograd_tiny.ops.USER_OPS.discard("trust_leaky_relu")
+
+
 # ---- 5. relu masks an infinite gradient from above (PyTorch's threshold_backward), in every path --------
 
 
@@ -246,8 +277,9 @@ def test_relu_masks_an_infinite_gradient_from_above_as_pytorch_does() -> None:
         sqrt_relu(x).backward()
         assert x.grad == torch_grads(sqrt_relu, x0)[0] == 0.0
         assert grad(sqrt_relu(Value(x0)), [Value(x0)], allow_unused=True) == (None,)
-    for x0 in (-2.0, 0.0):
+    for x0 in (-2.0, 0.0):  # second derivatives: the pole of sqrt's derivative at 0 is masked too
         assert hessian(lambda v: relu_15(v[0]), [x0]) == [[torch_grads(relu_15, x0)[1]]] == [[0.0]]
+        assert hessian(lambda v: sqrt_relu(v[0]), [x0]) == [[torch_grads(sqrt_relu, x0)[1]]] == [[0.0]]
     x = Value(1.0)  # compiled and replayed, recorded where relu is on
     assert compile_graph(sqrt_relu(x), [x])([-1.0]) == (0.0, [0.0])
     (first,) = grad(relu_15(x), [x], create_graph=True)

@@ -19,14 +19,24 @@ from typing import Any, Literal, overload
 
 from autograd_tiny import modes
 from autograd_tiny.checks import is_list, numbers_list
-from autograd_tiny.engine import RULES, Value, backward_order, link, new_node, record, rule_operands
-from autograd_tiny.floatmath import FloatMath
+from autograd_tiny.engine import (
+    CHOSEN_CASES,
+    RULES,
+    Value,
+    backward_order,
+    link,
+    new_node,
+    record,
+    rule_operands,
+)
+from autograd_tiny.floatmath import MASKED, FloatMath
 from autograd_tiny.modes import (
     RuleEscapesGraphError,
     anomaly_sites,
     check_contribution,
     enable_grad,
     evaluating_rule,
+    rule_chose_case,
 )
 from autograd_tiny.ops import USER_OPS
 
@@ -47,6 +57,20 @@ def held(value: float, *operands: tuple[Any, bool]) -> Value:
     return node
 
 
+def chosen_case(local: Grad, node: Value) -> Value:
+    """local, a derivative of node that its rule chose by comparing operand values, marked as such.
+
+    It passes gradients through unchanged (a constant case is flat: a masked 0), so derivatives
+    are as before; `compile_graph` refuses it, since other inputs may need another case.
+    """
+    parents: tuple[Value, ...] = (local,) if isinstance(local, Value) else node.parents
+    slopes = (1.0,) if isinstance(local, Value) else (MASKED,) * len(parents)
+    case = new_node(float(local))
+    if not modes.open_blocks or modes.note_creation(case):
+        link(case, "case", None, parents, slopes)
+    return case
+
+
 class ValueMath:
     """The rules' maths on Values (``m`` under create_graph): each call records nodes, so a derivative
     is itself a graph that can be differentiated again."""
@@ -54,8 +78,15 @@ class ValueMath:
     exp, log, sqrt = staticmethod(Value.exp), staticmethod(Value.log), staticmethod(Value.sqrt)
     tanh, sigmoid, relu = staticmethod(Value.tanh), staticmethod(Value.sigmoid), staticmethod(Value.relu)
     sin, cos, abs = staticmethod(Value.sin), staticmethod(Value.cos), staticmethod(Value.abs)
-    pow = staticmethod(Value.pow)
     held = staticmethod(held)
+
+    @staticmethod
+    def pow(x: Grad, y: Grad) -> Grad:
+        """x ** y, with IEEE's inf where it has a pole (0 to a negative power), as the rule on floats
+        gives it: sqrt's derivative at 0 is inf, and a mask above it (relu's) still makes it 0."""
+        if not isinstance(x, Value):
+            return x**y
+        return record("**" if isinstance(y, Value) else "**k", x, y, ieee=True)
 
     @staticmethod
     def step(x: Grad) -> Grad:
@@ -204,12 +235,15 @@ def _value_locals(node: Value) -> tuple[Grad, ...]:
     A rule that turns a Value into a float (math.exp(x), float(x)) would give a derivative with no
     graph below it, and so a silent zero one order up: that raises `RuleEscapesGraphError`.
     """
-    if node.rule == "held":  # a derivative held by convention (`held`, above): its slopes are constants
+    if node.rule in CHOSEN_CASES:  # made by `held` or `chosen_case` (above): its slopes are constants
         return node.local_grads
     x, y = rule_operands(node)
     try:
+        rule_chose_case()  # forget a comparison made outside a rule
         with evaluating_rule(node.op):
             locals_ = tuple(RULES[node.rule][1](ValueMath, x, y, node))
+        if rule_chose_case():
+            locals_ = tuple(chosen_case(local, node) for local in locals_)
     except (ZeroDivisionError, ValueError) as e:
         if isinstance(e, RuleEscapesGraphError):
             raise

@@ -24,7 +24,7 @@ from typing import Any
 
 from autograd_tiny.checks import as_number
 from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Branches, Escapes, Symbol, bare, code
-from autograd_tiny.engine import RULES, Value, backward_order, rule_operands
+from autograd_tiny.engine import CHOSEN_CASES, RULES, Value, backward_order, rule_operands
 from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.modes import RuleEscapesGraphError
 
@@ -138,6 +138,14 @@ def _node_code(
     node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
 ) -> tuple[str, tuple[list[str], str]]:
     """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
+    if node.rule in CHOSEN_CASES:
+        at = ", ".join(f"{p.data!r}" for p in node.parents)
+        raise ValueError(
+            f"compile_graph: node {node!r} (operands {at}) is a derivative grad(create_graph=True) took "
+            "in the case its rule chose at the recorded inputs (pow's conventions at 0, or a rule comparing "
+            "its operands); other inputs may need another case. Compile the function itself, or call grad "
+            "at each point"
+        )
     if node.rule not in RULES:
         raise ValueError(f"compile_graph: node {node!r} was made by {node.op!r}, which is not in RULES")
     forward_rule, local_rule = RULES[node.rule]
