@@ -28,6 +28,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from autograd_tiny.teaching.cell_feedback import is_check_cell
+
 HERE = Path(__file__).resolve().parent
 KERNEL = "python3"
 METADATA = {
@@ -111,12 +113,6 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for i, cell in enumerate(edition.cells):
         cell.id = f"cell-{i:02d}"
     return edition
-
-
-def is_check_cell(source: str) -> bool:
-    """A cell that checks an exercise: its code (comments aside) starts with a call of a check_ function."""
-    code = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return bool(code) and code[0].startswith("check_")
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:

@@ -1,4 +1,7 @@
-"""Every check the notebooks use, by one name: the index of teaching's modules (one module a theme)."""
+"""Every check the notebooks use, by one name: the index of teaching's modules (one module a theme).
+
+Imported in a notebook's kernel, it also makes check cells answer briefly (see cell_feedback).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from autograd_tiny.teaching.build_value import (
     check_topological_sort,
     check_value_basics,
 )
+from autograd_tiny.teaching.cell_feedback import install_in_running_ipython
 from autograd_tiny.teaching.chain_rule import (
     chain_rule_grads,
     check_backward_from_scratch,
@@ -17,6 +21,7 @@ from autograd_tiny.teaching.chain_rule import (
 )
 from autograd_tiny.teaching.compiled_replay import (
     check_break_even,
+    check_grads_apart,
     check_replay_goes_stale,
 )
 from autograd_tiny.teaching.delta_rules import (
@@ -26,7 +31,7 @@ from autograd_tiny.teaching.delta_rules import (
 )
 from autograd_tiny.teaching.derivatives import (
     check_derivative,
-    check_nth_derivative,
+    check_derivatives,
     check_value_function,
     nth_derivative,
 )
@@ -84,6 +89,7 @@ __all__ = [
     "check_contribution_steps",
     "check_depth_first_order_fails",
     "check_derivative",
+    "check_derivatives",
     "check_descent_path",
     "check_divergence_rule",
     "check_epochs_to_reach",
@@ -93,12 +99,12 @@ __all__ = [
     "check_frame_count",
     "check_function",
     "check_gradcheck_verdict",
+    "check_grads_apart",
     "check_kink_point",
     "check_l2_penalty",
     "check_manual_grads",
     "check_multiplication_counts",
     "check_new_operation",
-    "check_nth_derivative",
     "check_one_sided_difference",
     "check_operations",
     "check_parameter_count",
@@ -117,3 +123,5 @@ __all__ = [
     "layer_gradients",
     "nth_derivative",
 ]
+
+install_in_running_ipython()

@@ -56,8 +56,12 @@ def check_epochs_to_reach(fn: object) -> None:
     ]
     for accuracies, level, expected in cases:
         got = call_answer("epochs_to_reach", f, accuracies, level)
-        if got != expected:
-            raise ExerciseError(f"epochs_to_reach({accuracies}, {level}): expected {expected!r}, got {got!r}")
+        check_equal(
+            f"epochs_to_reach({accuracies}, {level})",
+            got,
+            expected,
+            hint="epochs count from 1, the first one reaching the level counts, and None means never",
+        )
 
 
 def check_l2_penalty(fn: object) -> None:
@@ -118,7 +122,9 @@ def check_softmax_squared_error(fn: object) -> None:
 def check_divergence_rule(fn: object) -> None:
     """fn(lr, curvature) says whether SGD on curvature / 2 * p^2 moves p ever further from 0."""
     f = require_function("diverges", fn)
-    for lr, curvature in [(0.1, 1.0), (1.5, 1.0), (2.5, 1.0), (0.01, 100.0), (0.03, 100.0), (0.5, 3.0)]:
+    # lr * curvature = 2 (a factor of exactly -1) and a negative curvature tell the near misses apart
+    cases = [(0.1, 1.0), (1.5, 1.0), (2.5, 1.0), (0.01, 100.0), (0.03, 100.0), (0.5, 3.0), (1.0, 2.0)]
+    for lr, curvature in [*cases, (0.1, -1.0)]:
         p = Value(1.0)
         optimizer = SGD([p], lr=lr)
         for _ in range(50):
@@ -127,8 +133,10 @@ def check_divergence_rule(fn: object) -> None:
             optimizer.step()
         expected = abs(p.data) > 1.0
         got = call_answer("diverges", f, lr, curvature)
-        if got != expected:
-            raise ExerciseError(
-                f"diverges({lr:g}, {curvature:g}): expected {expected}, got {got!r}; 50 steps from 1 gave "
-                f"{p.data:.3g} (each step multiplies p by 1 - lr * curvature = {1 - lr * curvature:g})"
-            )
+        check_equal(
+            f"diverges({lr:g}, {curvature:g})",
+            got,
+            expected,
+            hint="work out the factor a step multiplies p by for this case (a negative curvature is a "
+            "hilltop; a factor of exactly -1 only flips the sign)",
+        )
