@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from autograd_tiny import Value, backward_order, compile_replay, nn, optim
 from autograd_tiny.data import load_digits, train_test_split
-from autograd_tiny.exercises import check_close, check_raises
+from autograd_tiny.exercises import check_grads_apart, check_raises
 from autograd_tiny.replay_training import replay_cross_entropy
 from autograd_tiny.train import accuracy, fit
 
@@ -138,28 +138,27 @@ show(fig)
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: rows or arrays
 #
 # Replay the first 20 training rows (`rows`, at the starting `weights`) both with `replay` (row by row)
-# and with `replay.batched`, and set `outputs_apart` to the largest absolute difference between the
-# two runs' per-row outputs (the losses). How many digits do the two share?
+# and with `replay.batched`. Each row's output (its loss) comes out the same floats both ways: the
+# same operations on the same numbers. The gradients are sums over the rows, added in two different
+# orders. Set `grads_apart` to the largest absolute difference between the two runs' gradients
+# (`.grads`). How many digits do they share?
 
 # %%
 # BEGIN SOLUTION
-one_by_one = replay(weights, rows).outputs
-all_at_once = replay.batched(weights, np.array(rows)).outputs
-outputs_apart = max(abs(float(a) - float(b)) for a, b in zip(one_by_one, all_at_once))
-print(f"{outputs_apart:.1e}")
+one_by_one = replay(weights, rows).grads
+all_at_once = replay.batched(weights, np.array(rows)).grads
+grads_apart = max(abs(a - b) for a, b in zip(one_by_one, all_at_once))
+print(f"{grads_apart:.1e}, against gradients as large as {max(abs(g) for g in one_by_one):.1f}")
 # END SOLUTION
 
 # %%
-check_close("outputs_apart", outputs_apart,
-            max(abs(float(a) - float(b)) for a, b in zip(replay(weights, rows).outputs,
-                                                          replay.batched(weights, np.array(rows)).outputs)),
-            rel_tol=0.0, abs_tol=1e-15)  # fmt: skip
+check_grads_apart(grads_apart, replay, weights, rows)
 
 # %% [markdown]
 # ### Exercise 2: a loss that cannot replay

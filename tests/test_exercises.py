@@ -18,7 +18,8 @@ import pytest
 
 import autograd_tiny.exercises
 import autograd_tiny.teaching.exercises
-from autograd_tiny import RULES, Value, backward_order, define_op, grad
+from autograd_tiny import RULES, Value, backward_order, compile_replay, define_op, grad
+from autograd_tiny.data import make_moons, train_test_split
 from autograd_tiny.exercises import (
     ExerciseError,
     check_adam_first_step,
@@ -42,6 +43,7 @@ from autograd_tiny.exercises import (
     check_frame_count,
     check_function,
     check_gradcheck_verdict,
+    check_grads_apart,
     check_kink_point,
     check_l2_penalty,
     check_manual_grads,
@@ -57,6 +59,7 @@ from autograd_tiny.exercises import (
     check_softmax_squared_error,
     check_stationary_point,
     check_topological_sort,
+    check_trained_with_loss,
     check_unary_op,
     check_value_basics,
     check_value_function,
@@ -64,6 +67,9 @@ from autograd_tiny.exercises import (
     layer_gradients,
     nth_derivative,
 )
+from autograd_tiny.nn import MLP
+from autograd_tiny.optim import SGD
+from autograd_tiny.train import fit
 
 
 @pytest.fixture(autouse=True)
@@ -194,6 +200,24 @@ def test_check_derivatives_catches_a_first_derivative_right_only_up_to_its_sign(
     assert nth_derivative(from_output, -2.0, 2) == pytest.approx(math.sin(2.0))  # order 2 alone: fooled
     points = [0.5, 1.0, -2.0]
     rejects(check_derivatives, "s", from_output, sin_derivatives, points, match="order 1 of s at -2")
+
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def run_notebook_until(name: str, answer_marker: str) -> tuple[dict[str, Any], str]:
+    """Run notebook `name`'s code cells, solutions in place, up to the answer cell holding
+    answer_marker; returns the namespace and that cell's solved code, for a test to vary it."""
+    jupytext = pytest.importorskip("jupytext")
+    namespace: dict[str, Any] = {}
+    for cell in jupytext.read(NOTEBOOKS / name).cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if "SOLUTION" not in line)
+        if answer_marker in code:
+            return namespace, code
+        exec(compile(code, name, "exec"), namespace)
+    raise AssertionError(f"{name} has no answer cell holding {answer_marker!r}")
 
 
 # ---- notebook 0: the learner's Value ------------------------------------------------------------
@@ -402,6 +426,27 @@ def test_check_backward_from_scratch_catches_accumulation() -> None:
     assert "after the second call" in rejects(check_backward_from_scratch, lambda root: root.backward())
 
 
+@pytest.mark.parametrize(
+    ("right", "wrong"),
+    [
+        ("x2.grad = w2.data * x2w2.grad", "x2.grad = x2w2.grad"),
+        ("w2.grad = x2.data * x2w2.grad", "w2.grad = x2.data"),
+        ("w2.grad = x2.data * x2w2.grad", "w2.grad = x2w2.grad"),
+        ("x1.grad = w1.data * x1w1.grad", "x1.grad = x1.data * x1w1.grad"),
+    ],
+    ids=["x2 as if by a +", "w2 without the gradient", "w2 as if by a +", "x1 times itself"],
+)
+def test_notebook_1_numbers_tell_the_rules_apart(right: str, wrong: str, monkeypatch: Any) -> None:
+    """Notebook 1's neuron has no input 0 or 1 where a wrong rule would give the right gradient."""
+    monkeypatch.setenv("AUTOGRAD_TINY_HEADLESS", "1")
+    namespace, answer = run_notebook_until("01_derivatives_and_chain_rule.py", "o.grad = 1.0")
+    assert right in answer
+    exec(answer.replace(right, wrong), namespace)
+    rejects(check_manual_grads, namespace["o"], match="too (large|small)")
+    exec(answer, namespace)
+    check_manual_grads(namespace["o"])
+
+
 def test_check_saturated_neuron() -> None:
     check_saturated_neuron({"x1": 1.0, "x2": 0.0, "w1": 10.0, "w2": 0.0, "b": 0.0})
     rejects(check_saturated_neuron, {"x1": 1.0, "x2": 0.0, "w1": 0.5, "w2": 0.0, "b": 0.0}, match="push |n|")
@@ -530,6 +575,28 @@ def test_check_classifier() -> None:
     y = [0, 0, 1, 1]
     check_classifier(lambda x: Value(x[0]), X, y, min_accuracy=1.0)
     rejects(check_classifier, lambda x: Value(-x[0]), X, y, min_accuracy=0.9, match="accuracy 0%")
+
+
+def moons_model(loss: str) -> tuple[Any, Any, list[list[float]], list[int]]:
+    """Notebook 4's network, data and training, with the given loss: the model, its history, X, y."""
+    X, y = make_moons(n=100, noise=0.1, seed=0)
+    X_train, _, y_train, _ = train_test_split(X, y, test_fraction=0.25, seed=0)
+    model = MLP(2, [8, 8, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
+    history = fit(
+        model, X_train, y_train, optimizer, loss=loss, epochs=40, batch_size=25, seed=0, verbose=False
+    )
+    return model, history, X_train, y_train
+
+
+def test_check_trained_with_loss_tells_the_hinge_model_from_the_bce_one() -> None:
+    """Notebook 4 ex1: the hinge-trained model reads just as well by the bce rule; its history betrays it."""
+    bce_model, bce_history, X, y = moons_model("bce")
+    check_trained_with_loss(bce_model, bce_history, X, y, loss="bce")
+    hinge_model, hinge_history, _, _ = moons_model("hinge")
+    check_classifier(hinge_model, X, y, min_accuracy=0.9, loss="bce")  # accuracy alone is fooled
+    rejects(check_trained_with_loss, hinge_model, hinge_history, X, y, loss="bce", match="trained with")
+    rejects(check_trained_with_loss, bce_model, None, X, y, loss="bce", match="not answered yet")
 
 
 def test_training_helper_checks() -> None:
@@ -697,3 +764,28 @@ def test_check_replay_goes_stale() -> None:
 def test_check_break_even() -> None:
     check_break_even(lambda c, e, r: math.ceil(c / (e - r)) if e > r else math.inf)
     rejects(check_break_even, lambda c, e, r: c / e, match="steps_to_pay_off")
+
+
+def small_replay() -> tuple[Any, list[float], list[list[float]]]:
+    """A replay of a small network's loss over 40 rows, as notebook 10 replays the digits."""
+    model = MLP(3, [4, 1], seed=0)
+    leaves = [Value(0.0) for _ in range(4)]
+    loss = (model(leaves[:3]) - leaves[3]) ** 2
+    params = model.parameters()
+    rng = random.Random(0)
+    rows = [[rng.uniform(-1, 1) for _ in range(4)] for _ in range(40)]
+    return compile_replay(loss, params, leaves), [p.data for p in params], rows
+
+
+def test_check_grads_apart_refuses_zero_and_a_run_against_itself() -> None:
+    """Notebook 10 ex1: the outputs of the two runs agree exactly, so the exercise asks about gradients."""
+    pytest.importorskip("numpy")
+    replay, weights, rows = small_replay()
+    by_rows, by_arrays = replay(weights, rows).grads, replay.batched(weights, rows).grads
+    apart = max(abs(a - b) for a, b in zip(by_rows, by_arrays))
+    assert apart > 0.0
+    check_grads_apart(apart, replay, weights, rows)
+    same_run = max(abs(a - b) for a, b in zip(by_rows, replay(weights, rows).grads))
+    rejects(check_grads_apart, same_run, replay, weights, rows, match="not a run with itself")
+    rejects(check_grads_apart, 0, replay, weights, rows, match="got 0")
+    rejects(check_grads_apart, 2 * apart, replay, weights, rows, match="too large")

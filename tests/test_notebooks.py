@@ -122,6 +122,8 @@ def test_every_check_cell_fails_on_the_starter_answers(source: Path) -> None:
         errors = [o for o in cell.outputs if o.output_type == "error"]
         names = [e.ename for e in errors]
         assert names == ["ExerciseError"], f"{cell.source!r} on a blank answer: {names or 'passed'}"
+        shown = errors[0].traceback
+        assert len(shown) == 1 and "not yet" in shown[0], f"one red line, no traceback: {shown}"
     details = [c for c in edition.cells if c.cell_type == "markdown" and c.source.startswith("<details>")]
     answers = [c for c in load(source).cells if c.cell_type == "code" and build.has_answer(c.source)]
     assert len(details) == len(answers)
@@ -147,3 +149,21 @@ def test_each_step_of_notebook_0_is_caught_on_its_own() -> None:
                     exec(compile(text, f"cell {i}", "exec"), namespace)
             else:
                 exec(compile(text, f"cell {i}", "exec"), namespace)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_stored_check_cell_says_correct(source: Path) -> None:
+    build = builder()
+    checks = [c for c in load(source).cells if c.cell_type == "code" and build.is_check_cell(c.source)]
+    for cell in checks:
+        shown = [o.data.get("text/plain", "") for o in cell.outputs if o.output_type == "display_data"]
+        assert "✓ correct" in shown, f"{cell.source[:60]!r} shows no green 'correct'"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_learner_edition_never_mentions_solution_markers(source: Path) -> None:
+    """The learner edition has no `# BEGIN SOLUTION` lines, so no cell may tell the reader about them."""
+    build = builder()
+    edition = build.learner_edition(build.from_source(source))
+    mentions = [c.source[:60] for c in edition.cells if "SOLUTION" in c.source]
+    assert not mentions

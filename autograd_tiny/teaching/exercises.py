@@ -65,6 +65,7 @@ from autograd_tiny.teaching.training import (
     check_parameter_count,
     check_softmax,
     check_softmax_squared_error,
+    check_trained_with_loss,
 )
 from autograd_tiny.teaching.walk_order import (
     check_contribution_steps,
@@ -115,6 +116,7 @@ __all__ = [
     "check_softmax_squared_error",
     "check_stationary_point",
     "check_topological_sort",
+    "check_trained_with_loss",
     "check_unary_op",
     "check_value_basics",
     "check_value_function",

@@ -19,7 +19,7 @@ from autograd_tiny.teaching.feedback import (
     require_answer,
     require_function,
 )
-from autograd_tiny.train import accuracy
+from autograd_tiny.train import accuracy, get_objective
 
 
 def check_classifier(
@@ -32,6 +32,30 @@ def check_classifier(
     got = accuracy(model, X, y, loss=loss)
     if got < min_accuracy:
         raise ExerciseError(f"accuracy {got:.0%} with loss={loss!r}, below the {min_accuracy:.0%} asked for")
+
+
+def check_trained_with_loss(
+    model: object, history: object, X: Sequence[Sequence[float]], y: Sequence[int], *, loss: str
+) -> None:
+    """model was trained with `loss`: its last epoch's loss in history is that loss on (X, y), give or take.
+
+    Accuracy alone cannot tell: a model trained with the hinge loss reads just as well by the bce
+    rule. But the history records the loss the training minimised, and only for the loss it was
+    trained with does the model's loss on its training points come out near that record (within a
+    factor of 1.5; other losses miss by a factor of 3 or more on the moons).
+    """
+    require_answer("model", model)
+    require_answer("history", history)
+    recorded = getattr(history, "loss", None)
+    if not callable(model) or not isinstance(recorded, list) or not recorded:
+        raise ExerciseError("expected the model and the History that fit (or train) returned with it")
+    outputs = [model(x) for x in X]
+    now = get_objective(loss).loss(outputs, list(y)).data
+    if not (recorded[-1] / 1.5 <= now <= recorded[-1] * 1.5):
+        raise ExerciseError(
+            f"the model's {loss} loss on its training points is {now:.3g}, far from the last epoch's "
+            f"recorded loss {recorded[-1]:.3g}: was it trained with loss={loss!r}?"
+        )
 
 
 def check_parameter_count(fn: object) -> None:
