@@ -17,7 +17,7 @@ jupytext = pytest.importorskip("jupytext")
 nbformat = pytest.importorskip("nbformat")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.py"))
 EXPECTED_METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -42,9 +42,25 @@ def builder() -> Any:
 
 
 def test_notebooks_are_numbered_in_reading_order_from_00() -> None:
-    numbers = [int(p.name[:2]) for p in SOURCES]
-    assert numbers == list(range(len(numbers))), [p.name for p in SOURCES]
+    """NN_name.py from 00 without gaps; a lesson added after NN is NNb, NNc, ... (no NNa, no gap)."""
+    places = builder().sources([])
+    assert sorted(places) == SOURCES, "every notebook source is named NN_name.py or NNx_name.py"
+    numbers = sorted({builder().place(p)[0] for p in places})
+    assert numbers == list(range(len(numbers))), [p.name for p in places]
     assert len(numbers) >= 11
+    for number in numbers:
+        letters = [builder().place(p)[1] for p in places if builder().place(p)[0] == number]
+        assert letters == ["", *"bcdefgh"[: len(letters) - 1]], (number, letters)
+
+
+def test_a_lesson_between_two_notebooks_is_read_after_the_first() -> None:
+    build = builder()
+    names = ["03_c.py", "02b_b.py", "02_a.py", "02c_d.py", "10_e.py"]
+    assert [p.name for p in sorted(map(Path, names), key=build.place)] == [
+        "02_a.py", "02b_b.py", "02c_d.py", "03_c.py", "10_e.py"
+    ]
+    with pytest.raises(ValueError, match="not named"):
+        build.place(Path("2b_short.py"))
 
 
 def test_every_notebook_has_its_source_and_every_source_its_notebook() -> None:
@@ -90,9 +106,9 @@ def test_notebook_outputs_hold_nothing_that_changes_from_run_to_run(source: Path
 def test_notebook_opens_with_a_numbered_title_and_has_checked_exercises(source: Path) -> None:
     build = builder()
     cells = load(source).cells
-    number = int(source.name[:2])
+    number, letter = build.place(source)
     assert cells[0].cell_type == "markdown"
-    assert re.match(rf"# {number}\. \S", cells[0].source), cells[0].source.splitlines()[0]
+    assert re.match(rf"# {number}{letter}\. \S", cells[0].source), cells[0].source.splitlines()[0]
     headings = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source]
     assert headings, "an '## Exercises' section is expected"
     code = [c for c in cells[headings[0] :] if c.cell_type == "code"]

@@ -44,6 +44,7 @@ from autograd_tiny.teaching.feedback import (
     check_function,
     check_raises,
 )
+from autograd_tiny.teaching.hand_worked import check_all_new_weights, check_mazur_numbers, mazur_network
 from autograd_tiny.teaching.newton import (
     check_descent_path,
     check_finds_minimum,
@@ -81,6 +82,7 @@ __all__ = [
     "chain_rule_grads",
     "check_adam_first_step",
     "check_all_close",
+    "check_all_new_weights",
     "check_backprop",
     "check_backward",
     "check_backward_from_scratch",
@@ -104,6 +106,7 @@ __all__ = [
     "check_kink_point",
     "check_l2_penalty",
     "check_manual_grads",
+    "check_mazur_numbers",
     "check_multiplication_counts",
     "check_new_operation",
     "check_one_sided_difference",
@@ -123,6 +126,7 @@ __all__ = [
     "check_wrong_only_away_from",
     "depth_first_order",
     "layer_gradients",
+    "mazur_network",
     "nth_derivative",
 ]
 
