@@ -4,13 +4,17 @@ plausible wrong ones."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
 
+from autograd_tiny import Value
 from autograd_tiny.exercises import (
     ExerciseError,
     check_all_new_weights,
+    check_descent_step,
+    check_largest_stable_rate,
     check_mazur_numbers,
     mazur_network,
 )
@@ -99,3 +103,54 @@ def test_check_all_new_weights() -> None:
     climbing = lambda: [2 * w - v for w, v in zip(WEIGHTS, weights_after_one_step())]
     rejects(check_all_new_weights, climbing, match=r"all_new_weights\(\)\[0\]: got 0.15021")
     rejects(check_all_new_weights, lambda: weights_after_one_step()[:4], match="expected 8 entries")
+
+
+# ---- notebook 4b: gradient descent on a loss surface ---------------------------------------------
+
+X, T = [0.5, 1.0, 1.5, 2.0, 2.5], [1.2, 1.9, 3.2, 3.9, 5.1]
+
+
+def bowl(w: Any, b: Any) -> Any:
+    return sum(0.5 * (w * x + b - t) ** 2 for x, t in zip(X, T)) / len(X)
+
+
+def bumpy(w: Any, b: Any) -> Any:
+    return (w * w + 3 * b * b).tanh() + 0.1 * (w - b) ** 2
+
+
+def step_by_hand(loss: Any, point: list[float], lr: float) -> list[float]:
+    leaves = [Value(p) for p in point]
+    loss(*leaves).backward()
+    return [leaf.data - lr * leaf.grad for leaf in leaves]
+
+
+def test_check_descent_step_accepts_a_step_down_the_gradient() -> None:
+    check_descent_step(step_by_hand, [bowl, bumpy], [[-1.0, 3.0], [0.5, -0.2]])
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda loss, p, lr: [2 * a - b for a, b in zip(p, step_by_hand(loss, p, lr))],  # adds the gradient
+        lambda loss, p, lr: step_by_hand(loss, p, 0.1),  # ignores the rate
+        lambda loss, p, lr: [p[0], step_by_hand(loss, p, lr)[1]],  # moves one coordinate only
+    ],
+    ids=["climbs", "a fixed rate", "one coordinate"],
+)
+def test_check_descent_step_rejects(wrong: Any) -> None:
+    rejects(check_descent_step, wrong, [bowl, bumpy], [[-1.0, 3.0], [0.5, -0.2]], match="descent_step")
+
+
+def curvatures() -> tuple[float, float]:
+    """The bowl's Hessian is [[mean x^2, mean x], [mean x, 1]]: its eigenvalues in closed form."""
+    a, b, d = sum(x * x for x in X) / len(X), sum(X) / len(X), 1.0
+    middle, spread = (a + d) / 2, math.sqrt(((a - d) / 2) ** 2 + b * b)
+    return middle + spread, middle - spread
+
+
+def test_check_largest_stable_rate() -> None:
+    steep, shallow = curvatures()
+    check_largest_stable_rate(2 / steep, bowl, [-1.0, 3.0])
+    rejects(check_largest_stable_rate, 1 / steep, bowl, [-1.0, 3.0], match="too small")
+    rejects(check_largest_stable_rate, 2 / shallow, bowl, [-1.0, 3.0], match="too large; a step multiplies")
+    rejects(check_largest_stable_rate, ..., bowl, [-1.0, 3.0], match="not answered yet")

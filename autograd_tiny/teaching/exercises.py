@@ -35,6 +35,7 @@ from autograd_tiny.teaching.derivatives import (
     check_value_function,
     nth_derivative,
 )
+from autograd_tiny.teaching.descent import check_descent_step, check_largest_stable_rate
 from autograd_tiny.teaching.feedback import (
     ExerciseError,
     Point,
@@ -94,6 +95,7 @@ __all__ = [
     "check_derivative",
     "check_derivatives",
     "check_descent_path",
+    "check_descent_step",
     "check_divergence_rule",
     "check_epochs_to_reach",
     "check_equal",
@@ -105,6 +107,7 @@ __all__ = [
     "check_grads_apart",
     "check_kink_point",
     "check_l2_penalty",
+    "check_largest_stable_rate",
     "check_manual_grads",
     "check_mazur_numbers",
     "check_multiplication_counts",
