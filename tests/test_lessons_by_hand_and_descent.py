@@ -1,6 +1,6 @@
-"""The checks of the lessons added in issue 22: Mazur's 2-2-2 network worked by hand (notebook 2b), and
-gradient descent on a loss surface (notebook 4b); each accepts the right answer and rejects the
-plausible wrong ones."""
+"""The checks of the lessons added in issue 22: Mazur's 2-2-2 network worked by hand (notebook 2b),
+gradient descent on a loss surface (4b) and watching training (4c); each accepts the right answer and
+rejects the plausible wrong ones."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from autograd_tiny import Value
 from autograd_tiny.exercises import (
     ExerciseError,
     check_all_new_weights,
+    check_changed_fraction,
+    check_class_grid,
     check_descent_step,
     check_largest_stable_rate,
     check_mazur_numbers,
     mazur_network,
 )
 from autograd_tiny.teaching.hand_worked import LEARNING_RATE, WEIGHTS, weights_after_one_step
+from autograd_tiny.train import predict
 
 
 def rejects(check: Any, *args: Any, match: str) -> str:
@@ -154,3 +157,32 @@ def test_check_largest_stable_rate() -> None:
     rejects(check_largest_stable_rate, 1 / steep, bowl, [-1.0, 3.0], match="too small")
     rejects(check_largest_stable_rate, 2 / shallow, bowl, [-1.0, 3.0], match="too large; a step multiplies")
     rejects(check_largest_stable_rate, ..., bowl, [-1.0, 3.0], match="not answered yet")
+
+
+# ---- notebook 4c: watching training ---------------------------------------------------------------
+
+
+def grid(model: Any, xs: list[float], ys: list[float]) -> list[list[int]]:
+    return [predict(model, [[x, y] for x in xs]) for y in ys]
+
+
+def test_check_class_grid() -> None:
+    check_class_grid(grid)
+    transposed = lambda model, xs, ys: [predict(model, [[x, y] for y in ys]) for x in xs]
+    rejects(check_class_grid, transposed, match="one row per y")
+    swapped = lambda model, xs, ys: [predict(model, [[y, x] for x in xs]) for y in ys]
+    rejects(check_class_grid, swapped, match="class_grid row")
+    flipped = lambda model, xs, ys: [[1 - c for c in row] for row in grid(model, xs, ys)]
+    rejects(check_class_grid, flipped, match="predict reads the sign")
+
+
+def test_check_changed_fraction() -> None:
+    def fraction(before: list[list[int]], after: list[list[int]]) -> float:
+        cells = [(a, b) for ra, rb in zip(before, after) for a, b in zip(ra, rb)]
+        return sum(a != b for a, b in cells) / len(cells)
+
+    check_changed_fraction(fraction)
+    first_row_only = lambda before, after: fraction(before[:1], after[:1])
+    rejects(check_changed_fraction, first_row_only, match="changed_fraction")
+    counted = lambda before, after: fraction(before, after) * sum(map(len, before))
+    rejects(check_changed_fraction, counted, match="too large; count the cells")

@@ -76,6 +76,7 @@ from autograd_tiny.teaching.walk_order import (
     check_frame_count,
     depth_first_order,
 )
+from autograd_tiny.teaching.watching import check_changed_fraction, check_class_grid
 
 __all__ = [
     "ExerciseError",
@@ -88,6 +89,8 @@ __all__ = [
     "check_backward",
     "check_backward_from_scratch",
     "check_break_even",
+    "check_changed_fraction",
+    "check_class_grid",
     "check_classifier",
     "check_close",
     "check_contribution_steps",
