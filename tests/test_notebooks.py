@@ -183,3 +183,11 @@ def test_the_learner_edition_never_mentions_solution_markers(source: Path) -> No
     edition = build.learner_edition(build.from_source(source))
     mentions = [c.source[:60] for c in edition.cells if "SOLUTION" in c.source]
     assert not mentions
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_notebook_is_on_the_learners_path_and_in_the_main_readme(source: Path) -> None:
+    path = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    main = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"]({source.stem}.ipynb)" in path, "a row in notebooks/README.md's learner's path"
+    assert f"](notebooks/{source.stem}.ipynb)" in main, "an entry in the README's Notebooks section"
