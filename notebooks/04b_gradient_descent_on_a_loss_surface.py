@@ -141,7 +141,12 @@ for lr in rates:
 #
 # Write `descent_step(loss_fn, point, lr)`: one step of gradient descent on any `loss_fn(w, b)` from
 # `point`, a list `[w, b]`, returning the new list. Get the gradient from the engine (`Value` leaves,
-# `backward()`). The check tries our bowl and a loss that is not a bowl.
+# `backward()`). The check tries our bowl and `bumpy`, a loss that is not a bowl.
+
+
+# %%
+def bumpy(w, b):
+    return (w * w + 3 * b * b).tanh() + 0.1 * (w - b) ** 2
 
 
 # %%
@@ -154,10 +159,6 @@ def descent_step(loss_fn, point, lr):
 
 
 # %%
-def bumpy(w, b):
-    return (w * w + 3 * b * b).tanh() + 0.1 * (w - b) ** 2
-
-
 check_descent_step(descent_step, [loss, bumpy], [[-1.0, 3.0], [0.5, -0.2]])
 
 # %% [markdown]
