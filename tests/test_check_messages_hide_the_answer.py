@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from autograd_tiny import RULES, Value, define_op
+from autograd_tiny import Value
 from autograd_tiny.exercises import (
     ExerciseError,
     check_adam_first_step,
@@ -28,19 +28,10 @@ from autograd_tiny.exercises import (
     check_equal,
     check_final_grad_frame,
     check_frame_count,
-    check_gradcheck_verdict,
     check_manual_grads,
     layer_gradients,
 )
 from autograd_tiny.optim import Adam
-
-
-@pytest.fixture(autouse=True)
-def rules_restored() -> Iterator[None]:
-    before = dict(RULES)
-    yield
-    RULES.clear()
-    RULES.update(before)
 
 
 def renderings(answer: object) -> set[str]:
@@ -100,9 +91,6 @@ def backprop_case() -> tuple[str, object]:
 
 def cases() -> list[tuple[str, object]]:
     """(message, accepted answer) for a wrong answer to each check that compares with a value."""
-    bad_hypot = define_op(
-        "test_msg_hypot_bad", lambda m, x, y: x + y, lambda m, x, y, out: (x / out, y / out)
-    )
     return [
         # the leaks issue 22 found
         *frame_cases()[:2],
@@ -119,7 +107,6 @@ def cases() -> list[tuple[str, object]]:
         (message_of(check_frame_count, lambda width: 5 * width + 3), 11),
         (message_of(check_adam_first_step, lambda g, lr: -lr * g), adam_change(0.5, 0.01)),
         (message_of(check_divergence_rule, lambda lr, c: lr * c > 1), False),
-        (message_of(check_gradcheck_verdict, bad_hypot, False), True),
         (message_of(check_backward_from_scratch, lambda root: root.backward()), 1.0),
         backprop_case(),
     ]
@@ -127,7 +114,7 @@ def cases() -> list[tuple[str, object]]:
 
 def test_no_failure_message_shows_the_accepted_answer() -> None:
     found = cases()
-    assert len(found) >= 17
+    assert len(found) >= 16
     leaks = [(message, answer) for message, answer in found if shows(message, answer)]
     assert not leaks
 
