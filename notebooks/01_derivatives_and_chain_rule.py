@@ -111,6 +111,11 @@ print(f"a.grad = {a.grad}   2a + 1 = {2 * a.data + 1}")
 # The numbers are chosen so that you can follow every gradient in your head: the bias makes the sum
 # $n = \operatorname{artanh}(1/\sqrt 2) \approx 0.8814$, so that $o = 1/\sqrt 2 \approx 0.7071$ and
 # $1 - o^2 = 1/2$ exactly. Labels name the nodes in the picture.
+#
+# (Here $x_1, x_2$ name the neuron's inputs, as texts on a single neuron do. From notebook 2 on, the
+# layered derivation uses one notation throughout: $x_n$ is what *enters* the units of layer $n$
+# (their weighted sums), $y_n = f(x_n)$ what leaves them. In it, this neuron's inputs are $y_1$, its
+# sum $n$ is $x_2$ and its output $o$ is $y_2 = \tanh(x_2)$.)
 
 # %%
 x1, x2 = Value(2.0, label="x1"), Value(-1.0, label="x2")

@@ -54,6 +54,9 @@ plt.show()
 # is the predicted class. The loss is micrograd's max-margin (hinge) loss,
 # $\text{mean}_i \max(0,\ 1 - s_i\, \text{score}_i)$ with $s_i = \pm 1$ the label: zero for points
 # classified correctly with a margin of at least 1, growing linearly with how wrong the others are.
+# (In notebook 2's notation a point is the network's input $y_1$; each hidden layer's weighted sums
+# are $x_2, x_3$ and its ReLU outputs $y_2, y_3$; the score is $x_4$, left linear. In the code, `x`
+# is a point, as in most machine-learning code.)
 
 # %%
 model = MLP(2, [8, 8, 1], seed=0)
