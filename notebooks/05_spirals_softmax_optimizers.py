@@ -152,8 +152,8 @@ assert best == 1.0, "the text below says the lr-1 run ends lower"
 # the lr-0.1 run, and the count of epochs where the loss rose shows how much noisier its path is.
 # A larger rate is not safe without limit, though: on a quadratic bowl of curvature $\lambda$ each
 # step multiplies the distance to the minimum by $1 - \alpha \lambda$, so once $\alpha > 2 / \lambda$
-# the steps overshoot further every time and training diverges (exercise 1). How large a rate a network tolerates depends on the sharpest
-# curvature of its loss, which changes during training.
+# the steps overshoot further every time and training diverges (exercise 1). How large a rate a
+# network tolerates depends on the sharpest curvature of its loss, which changes during training.
 #
 # What the Adam-trained network learnt (`plot_decision_boundary` colours the plane by the class with
 # the largest logit):
