@@ -145,6 +145,7 @@ def test_check_equal_and_check_raises() -> None:
     assert rejects(check_equal, "mode", "fwd", "rev") == "mode: got 'fwd', not the right answer"
     assert rejects(check_equal, "flag", True, False) == "flag: got True, not the right answer"
     assert rejects(check_equal, "steps", [2, 5], [2, 2, 7]) == "steps: got 2 entries, too few"
+    assert rejects(check_equal, "steps", (2, 2, 7), [2, 2, 7]).endswith("answer with a list")
     message = rejects(check_equal, "steps", [2, 2, 5], [2, 2, 7])
     assert message == "steps: entry 2 of [2, 2, 5]: got 5, too small"
     check_raises("e", ValueError("x is not in the graph"), ValueError, "not in the graph")

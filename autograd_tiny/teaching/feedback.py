@@ -148,7 +148,10 @@ def unequal(got: object, expected: object) -> str:
     if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
         if len(got) != len(expected):
             return f"got {len(got)} entries, {'too many' if len(got) > len(expected) else 'too few'}"
-        i = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
+        i = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), None)
+        if i is None:
+            kinds = type(got).__name__, type(expected).__name__
+            return "the right entries, but in a {}: answer with a {}".format(*kinds)
         return f"entry {i} of {brief(list(got))}: {unequal(got[i], expected[i])}"
     return f"got {got!r}, not the right answer"
 
