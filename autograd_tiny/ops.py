@@ -39,7 +39,11 @@ def value_sum(values: Iterable[Operand]) -> Value:
 
 
 def define_op(
-    name: str, forward: Callable[..., Any], local: Callable[..., tuple[Any, ...]]
+    name: str,
+    forward: Callable[..., Any],
+    local: Callable[..., tuple[Any, ...]],
+    *,
+    replace: bool = False,
 ) -> Callable[..., Value]:
     """Add an operation of your own to RULES and return the function that applies it.
 
@@ -48,11 +52,16 @@ def define_op(
     functions (m.exp, m.log, ...) and arithmetic, the same rule also serves
     `grad(..., create_graph=True)` (m = ValueMath, on Values) and `compile_graph`. Numbers given to the
     returned function become leaf Values.
+
+    ``replace=True`` lets a name that define_op added before take the new rule (a notebook cell
+    run again after a fix); the table's own operations can never be replaced. Nodes recorded
+    earlier keep their name, so they are differentiated by the new rule from then on.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty string, got {name!r}")
-    if name in RULES:
-        raise ValueError(f"define_op: {name!r} is already an operation in RULES; pick another name")
+    if name in RULES and not (replace and name in USER_OPS):
+        hint = "pick another name" if name not in USER_OPS else "pick another name, or pass replace=True"
+        raise ValueError(f"define_op: {name!r} is already an operation in RULES; {hint}")
     if not callable(forward) or not callable(local):
         raise TypeError(f"define_op {name!r}: forward and local must be functions")
 

@@ -5,15 +5,15 @@
 # surprisingly little: a number that remembers which numbers it was made from and the derivative
 # of itself with respect to each of them, a way to put the nodes of a graph in order, and a loop that
 # applies the chain rule in that order. Four steps, about sixty lines, each followed by a **check
-# cell** that runs your code against autograd_tiny and says exactly what is wrong: which node,
-# expected against got.
+# cell** that runs your code against autograd_tiny and says in one red line what is wrong and
+# where to look (which node, too large or too small), or in green that it is correct.
 #
-# **How to work through it.** Each step has an *answer cell* whose marked lines (between
-# `# BEGIN SOLUTION` and `# END SOLUTION`) hold a worked solution, so that this stored copy runs
-# and its checks pass. To do it yourself, replace the marked lines with `...` (a check rejects
-# `...` as "not answered yet") or get a copy with every answer blanked and the solutions folded away
-# in `<details>` blocks: `python notebooks/build.py --starter my_notebooks/` (see
-# `notebooks/README.md`). Then write, run the check, repeat until it passes.
+# **How to work through it.** Each step has an *answer cell* for your code; the stored copy of this
+# notebook shows a worked solution there, so that it runs and its checks pass. To do it yourself,
+# replace that code with `...` (a check rejects `...` as "not answered yet"), or get a copy with
+# every answer blanked and the solutions folded away after their checks:
+# `python notebooks/build.py --starter my_notebooks/` (see `notebooks/README.md`). Then write, run
+# the check, repeat until it passes.
 
 # %%
 import importlib.util
@@ -249,8 +249,8 @@ else:
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise has an answer cell (the marked lines hold a worked solution; replace them with
-# your own) and a check cell that fails, saying why, until the answer is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: sigmoid
 #

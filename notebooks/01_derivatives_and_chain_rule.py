@@ -111,11 +111,16 @@ print(f"a.grad = {a.grad}   2a + 1 = {2 * a.data + 1}")
 # The numbers are chosen so that you can follow every gradient in your head: the bias makes the sum
 # $n = \operatorname{artanh}(1/\sqrt 2) \approx 0.8814$, so that $o = 1/\sqrt 2 \approx 0.7071$ and
 # $1 - o^2 = 1/2$ exactly. Labels name the nodes in the picture.
+#
+# (Here $x_1, x_2$ name the neuron's inputs, as texts on a single neuron do. From notebook 2 on, the
+# layered derivation uses one notation throughout: $x_n$ is what *enters* the units of layer $n$
+# (their weighted sums), $y_n = f(x_n)$ what leaves them. In it, this neuron's inputs are $y_1$, its
+# sum $n$ is $x_2$ and its output $o$ is $y_2 = \tanh(x_2)$.)
 
 # %%
-x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-bias = Value(math.atanh(math.sqrt(0.5)) + 6.0, label="b")  # x1*w1 + x2*w2 = -6, so n = 0.8814
+x1, x2 = Value(2.0, label="x1"), Value(-1.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(3.0, label="w2")
+bias = Value(math.atanh(math.sqrt(0.5)) + 9.0, label="b")  # x1*w1 + x2*w2 = -9, so n = 0.8814
 x1w1 = x1 * w1
 x1w1.label = "x1*w1"
 x2w2 = x2 * w2
@@ -133,15 +138,15 @@ draw_dot(o, show_grad=False)
 # ### Backpropagation by hand
 #
 # Before the engine does it, do it yourself: set the `.grad` of every node, from the output back.
-# Three rules are all you need: $\partial o / \partial o = 1$; `tanh` multiplies by its local
+# Four rules are all you need: $\partial o / \partial o = 1$; `tanh` multiplies by its local
 # derivative $1 - o^2$; a `+` passes its gradient unchanged to both inputs; a `*` sends each input
 # the gradient times *the other* input. `check_manual_grads(o)` compares every node with the chain
 # rule and names the first wrong one, from the output down.
 #
-# (How to work the exercises in these notebooks: each *answer cell* holds a worked solution between
-# `# BEGIN SOLUTION` and `# END SOLUTION`, or on a line ending `# SOLUTION`. Replace it with your own
-# answer, or get a copy with every answer blanked: `python notebooks/build.py --starter DIR`. The
-# check cell after it fails, saying why, until your answer is right.)
+# (How to work the exercises in these notebooks: each *answer cell* is for your answer; the stored
+# notebook shows a worked solution there. Replace it with your own, or get a copy with every answer
+# blanked: `python notebooks/build.py --starter DIR`. The check cell after it answers in red, saying
+# what is wrong and where to look, until your answer is right, and then in green.)
 
 # %%
 # BEGIN SOLUTION
@@ -175,8 +180,10 @@ draw_dot(o)
 # %% [markdown]
 # Read it from the right: `o` 1, `n` 0.5 (the `tanh` step), then 0.5 along every `+`, and at the
 # `*` nodes each input gets the other input times 0.5: `w1.grad` $= x_1 \cdot 0.5 = 1$, `x1.grad`
-# $= w_1 \cdot 0.5 = -1.5$. `w2.grad` is 0 because $x_2 = 0$: a weight on an input that is zero
-# cannot change the output. The larger the input, the more its weight matters.
+# $= w_1 \cdot 0.5 = -1.5$, `w2.grad` $= x_2 \cdot 0.5 = -0.5$, `x2.grad` $= w_2 \cdot 0.5 = 1.5$.
+# The larger the input, the more its weight matters; were $x_2$ 0, `w2.grad` would be 0 too: a
+# weight on an input that is zero cannot change the output. (The numbers are chosen so that no
+# wrong rule gives the right gradient by accident: treat a `*` like a `+` and the check notices.)
 #
 # Every one of these numbers can be measured by nudging, as at the start. `numerical_grad` nudges each
 # input of a function in turn (central differences, $\varepsilon = 10^{-6}$):
@@ -196,8 +203,8 @@ print(f"largest difference below 1e-8: {max(abs(v.grad - s) for v, s in zip(leav
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until the answer is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: a derivative three ways
 #

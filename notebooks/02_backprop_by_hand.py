@@ -39,7 +39,7 @@ from autograd_tiny.viz import draw_dot
 
 SIZES = [3, 4, 3, 2]  # units in layers 1..N: 3 inputs, two sigmoid hidden layers, 2 sigmoid outputs
 rng = random.Random(0)
-# W[n] maps layer n+1's output to layer n+2's input (Python counts from 0, the maths from 1)
+# W[n - 1] is w_n: it maps layer n's output to layer n+1's input (Python counts from 0, the maths from 1)
 W = [
     [[rng.uniform(-1, 1) for _ in range(n_in)] for _ in range(n_out)]
     for n_in, n_out in itertools.pairwise(SIZES)
@@ -57,7 +57,18 @@ target = [1.0, 0.0]
 #
 # $$\delta_N = \frac{\partial c}{\partial y_N}\,\frac{\partial y_N}{\partial x_N} = (y_N - t)\odot f'(x_N).$$
 #
-# For an inner layer it goes through the next layer first: $x_{n+1} = w_n f(x_n)$, so
+# For an inner layer, take one unit $j$ first. Its input $x_n[j]$ reaches the cost only through its
+# output $y_n[j] = f(x_n[j])$, and that output feeds every unit $k$ of the next layer, through the
+# weight $w_n[k][j]$: $x_{n+1}[k] = \sum_j w_n[k][j]\, y_n[j]$. The chain rule adds up those paths,
+# one per unit $k$:
+#
+# $$\delta_n[j] = \frac{\partial c}{\partial x_n[j]}
+# = \sum_k \frac{\partial c}{\partial x_{n+1}[k]}\,
+#   \frac{\partial x_{n+1}[k]}{\partial y_n[j]}\,\frac{\partial y_n[j]}{\partial x_n[j]}
+# = f'(x_n[j]) \sum_k w_n[k][j]\, \delta_{n+1}[k].$$
+#
+# The sum runs down column $j$ of $w_n$: it is entry $j$ of $w_n^{\mathsf T} \delta_{n+1}$. So for
+# the whole layer at once, with $\odot$ the element-wise product,
 #
 # $$\delta_n = f'(x_n) \odot \left(w_n^{\mathsf T}\, \delta_{n+1}\right).$$
 #
@@ -67,7 +78,18 @@ target = [1.0, 0.0]
 # $$\frac{\partial c}{\partial w_n} = \delta_{n+1}\, y_n^{\mathsf T}
 # \quad\text{(an outer product: entry } [j][i] = \delta_{n+1}[j]\; y_n[i]\text{)}.$$
 #
-# Here they are with lists of floats, nothing else.
+# Here they are with lists of floats, nothing else. Python counts from 0 and the maths from 1, and
+# layer 1 has no delta, so the names shift; this is where the notation meets the code:
+#
+# | maths | code | |
+# |---|---|---|
+# | $x_1 = y_1$, the network's input | `x_input` | layer 1 passes it through |
+# | $x_n$, $y_n$ ($n = 1 \dots N$) | `xs[n - 1]`, `ys[n - 1]` | lists of floats, one per unit |
+# | $w_n$, entry $w_n[j][i]$ | `W[n - 1]`, `W[n - 1][j][i]` | `W[0]` is $w_1$; row $j$ feeds unit $j$ of layer $n + 1$ |
+# | $f'(x_n)$ | `fp[n - 1]` | from $y_n$: $y_n (1 - y_n)$ |
+# | $\delta_n$ ($n = 2 \dots N$) | `deltas[n - 2]` | `deltas[0]` is $\delta_2$ |
+# | $\partial c / \partial w_n$ | `grads[n - 1]` | the same shape as `W[n - 1]` |
+# | $t$, $c$ | `target`, `cost` | |
 
 
 # %%
@@ -111,10 +133,10 @@ def backprop_floats(W, x_input, target, f=sigmoid, f_prime=sigmoid_prime, output
     cost = 0.5 * sum((y - t) ** 2 for y, t in zip(ys[-1], target))
     fp = [[f_prime(y) for y in layer] for layer in ys]  # f'(x_n), from y_n
     deltas = [[output_delta(y, t, d) for y, t, d in zip(ys[-1], target, fp[-1])]]  # delta_N
-    for n in range(len(W) - 1, 0, -1):  # inner layers, from the back: delta_n = f'(x_n) (w_n^T delta_{n+1})
-        deltas.insert(0, [d * s for d, s in zip(fp[n], matvec_t(W[n], deltas[0]))])
-    # deltas[k] is the delta of the layer W[k] feeds into; dc/dW[k] = outer(deltas[k], y of W[k]'s layer)
-    grads = [[[dj * yi for yi in ys[k]] for dj in deltas[k]] for k in range(len(W))]
+    for n in range(len(W), 1, -1):  # inner layers n = N-1 .. 2: delta_n = f'(x_n) (w_n^T delta_{n+1})
+        deltas.insert(0, [d * s for d, s in zip(fp[n - 1], matvec_t(W[n - 1], deltas[0]))])
+    # deltas[n - 2] is delta_n; dc/dw_n = outer(delta_{n+1}, y_n), that is deltas[n - 1] and ys[n - 1]
+    grads = [[[dj * yi for yi in ys[n - 1]] for dj in deltas[n - 1]] for n in range(1, len(W) + 1)]
     return cost, deltas, grads
 
 
@@ -325,8 +347,8 @@ def deltas_target_minus_output(W, x_input, target):
     _, ys = forward_floats(W, x_input)
     f_prime = [[y * (1 - y) for y in layer] for layer in ys]
     big_deltas = [[(t - y) * d for y, t, d in zip(ys[-1], target, f_prime[-1])]]
-    for n in range(len(W) - 1, 0, -1):
-        big_deltas.insert(0, [d * s for d, s in zip(f_prime[n], matvec_t(W[n], big_deltas[0]))])
+    for n in range(len(W), 1, -1):  # Delta_n = f'(x_n) (w_n^T Delta_{n+1}), n = N-1 .. 2
+        big_deltas.insert(0, [d * s for d, s in zip(f_prime[n - 1], matvec_t(W[n - 1], big_deltas[0]))])
     return big_deltas, ys
 
 
@@ -369,12 +391,12 @@ print(f"engine step and hand step agree to 1e-12: {step_gap < 1e-12}")
 # $n$'s inputs are $X_n$ ($B$ rows, one column per unit), and let the cost be the sum of the
 # examples' costs. Then, with $\odot$ the element-wise product:
 #
-# $$X_{n+1} = Y_n W_n^{\mathsf T}, \qquad \Delta_N = (Y_N - T) \odot f'(X_N), \qquad
-# \Delta_n = f'(X_n) \odot \left(\Delta_{n+1} W_n\right), \qquad
-# \frac{\partial c}{\partial W_n} = \Delta_{n+1}^{\mathsf T}\, Y_n .$$
+# $$X_{n+1} = Y_n W_n^{\mathsf T}, \qquad D_N = (Y_N - T) \odot f'(X_N), \qquad
+# D_n = f'(X_n) \odot \left(D_{n+1} W_n\right), \qquad
+# \frac{\partial c}{\partial W_n} = D_{n+1}^{\mathsf T}\, Y_n .$$
 #
-# Row $b$ of $\Delta_n$ is example $b$'s $\delta_n$; $\Delta_{n+1} W_n$ is $w_n^{\mathsf T} \delta_{n+1}$
-# for every example at once; and $\Delta_{n+1}^{\mathsf T} Y_n$ *sums* the outer products
+# Row $b$ of $D_n$ is example $b$'s $\delta_n$; $D_{n+1} W_n$ is $w_n^{\mathsf T} \delta_{n+1}$
+# for every example at once; and $D_{n+1}^{\mathsf T} Y_n$ *sums* the outer products
 # $\delta_{n+1} y_n^{\mathsf T}$ over the batch, exactly as a weight used by every example collects a
 # gradient from each in the scalar graph. Here it is with NumPy (installed with matplotlib), checked
 # against the scalar engine on the same batch:
@@ -416,8 +438,8 @@ print(f"matrix form and scalar engine agree to 1e-12: weights {grad_gap < 1e-12}
 #
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that compares it with the engine and fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: biases
 #

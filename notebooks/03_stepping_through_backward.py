@@ -113,9 +113,9 @@ display(FileLink(str(page)))
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers, or on a line ending
-# `# SOLUTION`; replace it with your own), then a check cell that fails with a message until it is
-# right. Frame $k$ is the picture after step $k$ of the loop; frame 0 is the seed.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
+# Frame $k$ is the picture after step $k$ of the loop; frame 0 is the seed.
 #
 # ### Exercise 1: when is `b` done?
 #
@@ -152,7 +152,8 @@ check_contribution_steps(x_steps, L_twice, x)
 #
 # `backward()` visits a node only once every node using it has been visited. Build an expression where
 # visiting the nodes in the order a depth-first search from the output first reaches them (no such
-# care) would use a node's gradient before every node using it has sent its share.
+# care) would use a node's gradient before every node using it has sent its share, so that some
+# gradient comes out wrong. (A leaf reached early does no harm: it passes nothing on.)
 
 
 # %%
@@ -172,7 +173,8 @@ check_depth_first_order_fails(expression_where_depth_first_fails())
 #
 # `MLP(1, [width, 1])` from `autograd_tiny.nn` maps one input through `width` relu units to one output.
 # Draw its `backward_steps` on one input for a small width and count the frames; then write the count
-# as a formula in `width`. (A neuron computes `relu(b + w_1 x_1 + ...)`, one `*` and one `+` per input.)
+# as a formula in `width`. (A neuron computes `relu(b + w_1 x_1 + ...)`: one `*` per input, then a
+# single `sum` node adding the products and the bias, however many inputs there are.)
 
 # %%
 from autograd_tiny.nn import MLP

@@ -14,12 +14,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
+from autograd_tiny import backward_order
 from autograd_tiny.data import make_moons, train_test_split
 from autograd_tiny.exercises import (
     check_classifier,
     check_epochs_to_reach,
     check_l2_penalty,
     check_parameter_count,
+    check_trained_with_loss,
 )
 from autograd_tiny.losses import hinge_loss
 from autograd_tiny.nn import MLP
@@ -52,6 +54,9 @@ plt.show()
 # is the predicted class. The loss is micrograd's max-margin (hinge) loss,
 # $\text{mean}_i \max(0,\ 1 - s_i\, \text{score}_i)$ with $s_i = \pm 1$ the label: zero for points
 # classified correctly with a margin of at least 1, growing linearly with how wrong the others are.
+# (In notebook 2's notation a point is the network's input $y_1$; each hidden layer's weighted sums
+# are $x_2, x_3$ and its ReLU outputs $y_2, y_3$; the score is $x_4$, left linear. In the code, `x`
+# is a point, as in most machine-learning code.)
 
 # %%
 model = MLP(2, [8, 8, 1], seed=0)
@@ -125,12 +130,15 @@ with tempfile.TemporaryDirectory() as tmp:
 # ## One prediction as a graph
 #
 # Every prediction is a computation graph like the ones in notebooks 1 and 3, just larger: our network
-# makes about 300 Values per point, too many to read in one picture. The same recipe with three units
+# makes 226 Values per point (the next cell counts them), too many to read in one picture. The same recipe with three units
 # per hidden layer gives a graph that fits on a screen (and, as exercise 2 hints, a cruder boundary).
 # `record_scopes()` notes which Values each module call made, so `draw_dot` can group them by layer
 # and by neuron; `color_by_grad=True` fills each box by the size of its gradient after `backward()`.
 
 # %%
+per_point = len(backward_order(model(X_test[0])))
+print(f"MLP(2, [8, 8, 1]): {per_point} Values for one point")
+assert per_point == 226, "the text above says 226"
 small, small_history = train([3, 3, 1])
 print(f"MLP(2, [3, 3, 1]): training accuracy {small_history.accuracy[-1]:.0%}")
 
@@ -154,14 +162,15 @@ draw_dot(loss, scopes=scopes, color_by_grad=True)
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: another loss
 #
 # Train the same network with `loss="bce"` (binary cross-entropy on the logit) instead of the hinge
-# loss, using `train`. The check asks for at least 90% test accuracy. How do the loss curve and the
-# boundary change?
+# loss, using `train`, keeping the model and its history. The check asks for at least 90% test
+# accuracy, and that the history is of a bce training (accuracy alone cannot tell: the hinge model
+# reads just as well by the bce rule). How do the loss curve and the # boundary change?
 
 # %%
 # BEGIN SOLUTION
@@ -173,6 +182,7 @@ print(f"bce: final loss {bce_history.loss[-1]:.4f}, test accuracy {bce_history.t
 
 # %%
 check_classifier(bce_model, X_test, y_test, min_accuracy=0.9, loss="bce")
+check_trained_with_loss(bce_model, bce_history, X_train, y_train, loss="bce")
 
 # %% [markdown]
 # ### Exercise 2: how big is a network?

@@ -145,14 +145,15 @@ for lr, (_, history) in sorted(sgd_runs.items()):
     print(f"SGD lr {lr:<4g} final loss {history.loss[-1]:.3f}   epochs where the loss went up: {rises}")
 best = min(sgd_runs, key=lambda lr: sgd_runs[lr][1].loss[-1])
 print(f"lowest final loss: lr = {best:g}")
+assert best == 1.0, "the text below says the lr-1 run ends lower"
 
 # %% [markdown]
-# Ten times the rate did not diverge here; by the printed final losses it ended lower than 0.1, and
-# the count of epochs where the loss rose shows how much noisier its path is. A larger rate is not safe without limit, though: on a
-# quadratic bowl of curvature $\lambda$ each step multiplies the distance to the minimum by
-# $1 - \alpha \lambda$, so once $\alpha > 2 / \lambda$ the steps overshoot further every time and
-# training diverges (exercise 1). How large a rate a network tolerates depends on the sharpest
-# curvature of its loss, which changes during training.
+# Ten times the rate did not diverge here; by the printed final losses the lr-1 run ended lower than
+# the lr-0.1 run, and the count of epochs where the loss rose shows how much noisier its path is.
+# A larger rate is not safe without limit, though: on a quadratic bowl of curvature $\lambda$ each
+# step multiplies the distance to the minimum by $1 - \alpha \lambda$, so once $\alpha > 2 / \lambda$
+# the steps overshoot further every time and training diverges (exercise 1). How large a rate a
+# network tolerates depends on the sharpest curvature of its loss, which changes during training.
 #
 # What the Adam-trained network learnt (`plot_decision_boundary` colours the plane by the class with
 # the largest logit):
@@ -169,14 +170,15 @@ with tempfile.TemporaryDirectory() as tmp:
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: when does SGD diverge?
 #
 # On the loss $\tfrac{\lambda}{2} p^2$ (curvature $\lambda$) an SGD step is $p \leftarrow p - \alpha \lambda p$.
-# Write `diverges(lr, curvature)`: whether the steps take $p$ ever further from 0. The check runs
-# `optim.SGD` on that loss for 50 steps to compare.
+# Write `diverges(lr, curvature)`: whether the steps take $p$ ever further from 0. The curvature may
+# be negative (a hilltop rather than a bowl), and a step that lands exactly as far from 0 as before
+# is not further. The check runs `optim.SGD` on that loss for 50 steps to compare.
 
 
 # %%

@@ -20,9 +20,9 @@ import random
 
 from autograd_tiny import GradcheckError, Value, define_op, grad, gradcheck, numerical_grad
 from autograd_tiny.exercises import (
+    check_derivatives,
     check_gradcheck_verdict,
     check_kink_point,
-    check_nth_derivative,
     check_one_sided_difference,
     check_unary_op,
     check_wrong_only_away_from,
@@ -57,7 +57,9 @@ print("gradcheck    :", gradcheck(f, point))
 # - `forward(m, x, y)`: the result, from the inputs `x` and `y` (`y` is `None` for a one-input
 #   operation);
 # - `local(m, x, y, out)`: the derivative of the result with respect to each input, as a tuple;
-#   `out` is the result, handy when the derivative is easiest written with it.
+#   `out` is the result, handy when the derivative is easiest written with it (as for `tanh`
+#   below; but `out` only gives what it determines: $\cos x$ is not $\sqrt{1 - \sin^2 x}$ where
+#   $\cos x < 0$).
 #
 # `m` is a maths namespace: `m.exp`, `m.log`, `m.sqrt`, `m.tanh`, ... Writing `m.sqrt` rather than
 # `math.sqrt` lets the engine run the same rule on floats for `backward()` and on Values when a
@@ -65,9 +67,9 @@ print("gradcheck    :", gradcheck(f, point))
 # `(lambda m, x, _: m.tanh(x), lambda m, x, _, out: (1.0 - out * out,))`.
 #
 # `define_op(name, forward, local)` adds such a pair to the table and returns the function that
-# applies it. Names are unique: `define_op` refuses one already in `RULES`, so in a live notebook
-# re-running a cell that defines an operation raises `ValueError` (restart the kernel, or pick a
-# new name).
+# applies it. Names are unique: `define_op` refuses one already in `RULES`. In a live notebook you
+# will re-run a cell after fixing it, so every cell here passes `replace=True`: an operation defined
+# by `define_op` may then take its new rule (the engine's own operations never can).
 #
 # Let's add `hypot(x, y)` $= \sqrt{x^2 + y^2}$, the length of the vector $(x, y)$. Its derivatives are
 # $x / \text{hypot}$ and $y / \text{hypot}$, and here is the kind of slip that happens when the second
@@ -77,7 +79,8 @@ print("gradcheck    :", gradcheck(f, point))
 hypot_wrong = define_op(
     "hypot_wrong",
     lambda m, x, y: m.sqrt(x * x + y * y),
-    lambda m, x, y, out: (x / out, x / out),  # BUG: the second should be y / out
+    lambda m, x, y, out: (x / out, x / out),  # BUG: the second should be y / out,
+    replace=True,
 )
 
 u, v = Value(3.0), Value(4.0)
@@ -113,6 +116,7 @@ hypot = define_op(
     "hypot",
     lambda m, x, y: m.sqrt(x * x + y * y),
     lambda m, x, y, out: (x / out, y / out),
+    replace=True,
 )
 print(gradcheck(distance_loss(hypot), [3.0, 4.0]))
 
@@ -143,7 +147,8 @@ print("y**2 / hypot**3:", 4.0**2 / 5.0**3)
 leaky_relu_wrong = define_op(
     "leaky_relu_wrong",
     lambda m, x, _: x if x > 0 else 0.1 * x,
-    lambda m, x, _, out: (1.0 if x > 0 else 0.0,),  # BUG: the slope is 0.1 when x <= 0
+    lambda m, x, _, out: (1.0 if x > 0 else 0.0,),  # BUG: the slope is 0.1 when x <= 0,
+    replace=True,
 )
 
 
@@ -210,10 +215,10 @@ for eps in [1e-1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]:
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers, or on a line ending
-# `# SOLUTION`; replace it with your own), then a check cell that fails with a message until it is
-# right. Operation names are unique: in a live notebook, re-running a `define_op` cell needs a new
-# name or a restarted kernel.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
+# Operation names are unique; to run a fixed `define_op` cell again, it passes `replace=True`, which
+# lets an operation of your own take a new rule (never one of the engine's own).
 #
 # ### Exercise 1: swish, and a bug one point cannot see
 #
@@ -238,8 +243,10 @@ def swish_broken_local(m, x, _, out):
     # END SOLUTION
 
 
-swish = define_op("swish", lambda m, x, _: x * m.sigmoid(x), swish_local)
-swish_broken = define_op("swish_broken", lambda m, x, _: x * m.sigmoid(x), swish_broken_local)
+swish = define_op("swish", lambda m, x, _: x * m.sigmoid(x), swish_local, replace=True)
+swish_broken = define_op(
+    "swish_broken", lambda m, x, _: x * m.sigmoid(x), swish_broken_local, replace=True
+)
 
 # %%
 check_unary_op("swish", swish, lambda x: x / (1 + math.exp(-x)), [rng.uniform(-5, 5) for _ in range(20)])
@@ -263,6 +270,7 @@ leaky_relu = define_op(
     "leaky_relu",
     lambda m, x, _: x if x > 0 else 0.1 * x,
     lambda m, x, _, out: (1.0 if x > 0 else 0.1,),
+    replace=True,
 )
 try:
     gradcheck(lambda x, y: leaky_relu(x * y + 1.0) * y, list(kink_point))
@@ -281,7 +289,8 @@ except GradcheckError as error:
 
 # %%
 hypot_bad_forward = define_op(
-    "hypot_bad_forward", lambda m, x, y: x + y, lambda m, x, y, out: (x / out, y / out)
+    "hypot_bad_forward", lambda m, x, y: x + y, lambda m, x, y, out: (x / out, y / out),
+    replace=True,
 )
 # BEGIN SOLUTION
 # yes: the finite differences nudge the forward, x + y, whose slopes are 1 and 1, while backward()
@@ -299,12 +308,15 @@ check_gradcheck_verdict(hypot_bad_forward, gradcheck_notices)
 # first derivatives only need floats. But a second derivative needs the local derivative as a Value
 # with a graph behind it, and `math.cos(x)` turns the Value into a plain float: its own derivative
 # would silently come out 0. The engine notices the float escaping and refuses, naming the operation
-# (the next cell shows it). Define `my_sin` so that its second derivative is right too.
+# (the next cell shows it). Define `my_sin` so that its first and second derivatives are both right;
+# the check tries both, at points where $\cos x$ is negative too.
 
 # %%
 from autograd_tiny import RuleEscapesGraphError
 
-my_sin_math = define_op("my_sin_math", lambda m, x, _: m.sin(x), lambda m, x, _, out: (math.cos(x),))
+my_sin_math = define_op(
+    "my_sin_math", lambda m, x, _: m.sin(x), lambda m, x, _, out: (math.cos(x),), replace=True
+)
 print("gradcheck of my_sin_math:", gradcheck(lambda v: my_sin_math(v), [0.5]))
 x = Value(0.5)
 try:
@@ -313,10 +325,14 @@ except RuleEscapesGraphError as e:
     print("grad(..., create_graph=True) refuses:", str(e).split(",")[0])
 
 # %%
-my_sin = define_op("my_sin", lambda m, x, _: m.sin(x), lambda m, x, _, out: (m.cos(x),))  # SOLUTION
+# BEGIN SOLUTION
+my_sin = define_op(
+    "my_sin", lambda m, x, _: m.sin(x), lambda m, x, _, out: (m.cos(x),), replace=True
+)
+# END SOLUTION
 
 # %%
-check_nth_derivative("my_sin", my_sin, 2, lambda x: -math.sin(x), [0.5, 1.0, -2.0])
+check_derivatives("my_sin", my_sin, [math.cos, lambda x: -math.sin(x)], [0.5, 1.0, -2.0])
 
 # %% [markdown]
 # `math.cos(x)` would turn the Value into a plain float, a derivative with no graph behind it whose

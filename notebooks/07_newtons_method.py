@@ -244,8 +244,8 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: which stationary point?
 #

@@ -13,6 +13,9 @@
 # 4. continue training in PyTorch, and bring the result back;
 # 5. and a last tool both libraries share: **forward mode** (`jvp`, Jacobians), and when it beats
 #    the reverse mode we have used throughout.
+#
+# **What to install.** This is the one notebook that needs more than the `notebooks` extra: PyTorch
+# and safetensors. In the environment you run JupyterLab from: `pip install torch safetensors`.
 
 # %%
 import itertools
@@ -91,8 +94,9 @@ print("to_torch() builds the same network:  ", model.to_torch())
 # ## 3. The same step in tensors, beside the scalar graph it replaces
 #
 # Here is one training step's loss, built the way `fit` builds it: each of the 100 points goes
-# through the network on its own, every weight times every input is a `*` node, every sum a chain
-# of `+` nodes. We build it layer by layer to count the nodes each part makes.
+# through the network on its own, every weight times every input is a `*` node, and each neuron adds
+# its bias and its products in one `sum` node. We build it layer by layer to count the nodes each
+# part makes.
 
 
 # %%
@@ -115,10 +119,11 @@ print(f"{'H2 = relu(H1 @ W2.T + b2)':45} {sizes[1] - sizes[0]:>25,}")
 print(f"{'s = (H2 @ W3.T + b3).squeeze(1)':45} {sizes[2] - sizes[1]:>25,}")
 print(f"{'loss = relu(1 - t * s).mean() + 1e-4 * (W**2)':45} {sizes[3] - sizes[2]:>25,}")
 print(f"{'':45} {sizes[3]:>25,} in all")
+assert sizes[0] == 100 * (16 * 2 + 16 + 16), "the text below counts 64 nodes per point in the first layer"
 
 # %% [markdown]
-# A hidden layer of 16 neurons reading 2 inputs is, per point, 16 x 2 products, 16 x 2 sums (the
-# bias starts each sum) and 16 ReLUs: 80 nodes, times 100 points. In tensors the whole batch is one
+# A hidden layer of 16 neurons reading 2 inputs is, per point, 16 x 2 products, 16 `sum` nodes and
+# 16 ReLUs: 64 nodes, times 100 points, the first line of the table. In tensors the whole batch is one
 # matrix product, one addition and one ReLU. Here are those lines, on the very weights of `net`,
 # with labels +1 / -1 as the hinge loss wants them:
 
@@ -325,16 +330,18 @@ print(f"  forward: {fwd_cost:>9,} multiply-adds, {forward_seconds * 1000:6.1f} m
 print(f"  reverse: {rev_cost:>9,} multiply-adds, {reverse_seconds * 1000:6.1f} ms")
 
 # %% [markdown]
-# Reverse mode wins by the same factor forward mode won by before: the number of inputs against the
-# number of outputs. That is why neural networks train by backpropagation (millions of parameters,
+# Reverse mode wins this time, for the reason forward mode won before, though not by the same
+# factor: forward mode sweeps the graph once per input, reverse mode once per output, so the ratio of
+# the printed costs follows the number of inputs against the number of outputs of each function
+# (and the size of its graph). That is why neural networks train by backpropagation (millions of parameters,
 # one loss), while forward mode suits sensitivities of a simulation to a few parameters. Both sweep
 # the same graph with the same local derivatives; only the direction differs.
 
 # %% [markdown]
 # ## Exercises
 #
-# Each exercise: an answer cell (a worked solution between the markers; replace it with your own),
-# then a check cell that fails with a message until it is right.
+# Each exercise: an answer cell for your answer, then a check cell that answers in one line, red
+# with what is wrong and where to look until the answer is right, then a green "correct".
 #
 # ### Exercise 1: float32 on the way
 #

@@ -1,11 +1,14 @@
 """Regenerate the notebooks: each NN_name.py (jupytext percent format) becomes NN_name.ipynb, executed.
 
+A lesson added between two notebooks is named NNx_name.py (02b_..., after 02_...), so that adding it
+renumbers nothing.
+
 The .py file is the source a reviewer reads; the .ipynb is made from it here, run top to bottom in a
 fresh kernel with its outputs stored (so a code host shows the pictures), and stripped to the
 metadata a reader needs. Cell ids are numbered, so rebuilding an unchanged source rewrites the
 same file.
 
-    .venv/bin/python notebooks/build.py                       # every notebooks/NN_*.py
+    .venv/bin/python notebooks/build.py                       # every notebooks/NN[x]_*.py
     .venv/bin/python notebooks/build.py notebooks/03_*.py     # just these
     .venv/bin/python notebooks/build.py --starter work/       # learner editions, answers blanked
 
@@ -28,6 +31,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from autograd_tiny.teaching.cell_feedback import is_check_cell
+
 HERE = Path(__file__).resolve().parent
 KERNEL = "python3"
 METADATA = {
@@ -38,10 +43,23 @@ CELL_TIMEOUT = 300  # seconds; each notebook is meant to take well under a minut
 MAX_BYTES = 1_000_000
 
 
+# A notebook's name is its place in the reading order: NN_name.py, or NNx_name.py for a lesson
+# added after notebook NN without renumbering those that follow (02b comes after 02, before 03).
+PLACE = re.compile(r"^(\d\d)([a-z]?)_\w+\.py$")
+
+
+def place(path: Path) -> tuple[int, str]:
+    """(NN, x) of an NN[x]_name.py notebook source: where it comes in the reading order."""
+    found = PLACE.match(path.name)
+    if not found:
+        raise ValueError(f"build: {path.name} is not named NN_name.py or NNx_name.py")
+    return int(found.group(1)), found.group(2)
+
+
 def sources(paths: list[str]) -> list[Path]:
-    """The notebook sources to build: the given .py files, or every NN_*.py next to this script."""
+    """The notebook sources to build: the given .py files, or every NN[x]_*.py here, in reading order."""
     if not paths:
-        return sorted(HERE.glob("[0-9][0-9]_*.py"))
+        return sorted((p for p in HERE.glob("[0-9][0-9]*_*.py") if PLACE.match(p.name)), key=place)
     found = [Path(p).resolve() for p in paths]
     for path in found:
         if path.suffix != ".py" or not path.is_file():
@@ -113,12 +131,6 @@ def learner_edition(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return edition
 
 
-def is_check_cell(source: str) -> bool:
-    """A cell that checks an exercise: its code (comments aside) starts with a call of a check_ function."""
-    code = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return bool(code) and code[0].startswith("check_")
-
-
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
     """Run every cell in a fresh kernel, storing outputs; a failing cell raises CellExecutionError."""
     # AUTOGRAD_TINY_HEADLESS tells notebooks that nobody will interact (e.g. show frames, not a slider);
@@ -182,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("paths", nargs="*", help="notebook sources (.py); default: every notebooks/NN_*.py")
+    parser.add_argument("paths", nargs="*", help="notebook sources (.py); default: every notebooks/NN[x]_*.py")
     parser.add_argument("--starter", metavar="DIR", type=Path,
                         help="write learner editions (answers blanked, not executed) into DIR instead")  # fmt: skip
     args = parser.parse_args(argv)

@@ -17,7 +17,7 @@ jupytext = pytest.importorskip("jupytext")
 nbformat = pytest.importorskip("nbformat")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.py"))
 EXPECTED_METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -42,9 +42,25 @@ def builder() -> Any:
 
 
 def test_notebooks_are_numbered_in_reading_order_from_00() -> None:
-    numbers = [int(p.name[:2]) for p in SOURCES]
-    assert numbers == list(range(len(numbers))), [p.name for p in SOURCES]
+    """NN_name.py from 00 without gaps; a lesson added after NN is NNb, NNc, ... (no NNa, no gap)."""
+    places = builder().sources([])
+    assert sorted(places) == SOURCES, "every notebook source is named NN_name.py or NNx_name.py"
+    numbers = sorted({builder().place(p)[0] for p in places})
+    assert numbers == list(range(len(numbers))), [p.name for p in places]
     assert len(numbers) >= 11
+    for number in numbers:
+        letters = [builder().place(p)[1] for p in places if builder().place(p)[0] == number]
+        assert letters == ["", *"bcdefgh"[: len(letters) - 1]], (number, letters)
+
+
+def test_a_lesson_between_two_notebooks_is_read_after_the_first() -> None:
+    build = builder()
+    names = ["03_c.py", "02b_b.py", "02_a.py", "02c_d.py", "10_e.py"]
+    assert [p.name for p in sorted(map(Path, names), key=build.place)] == [
+        "02_a.py", "02b_b.py", "02c_d.py", "03_c.py", "10_e.py"
+    ]
+    with pytest.raises(ValueError, match="not named"):
+        build.place(Path("2b_short.py"))
 
 
 def test_every_notebook_has_its_source_and_every_source_its_notebook() -> None:
@@ -90,9 +106,9 @@ def test_notebook_outputs_hold_nothing_that_changes_from_run_to_run(source: Path
 def test_notebook_opens_with_a_numbered_title_and_has_checked_exercises(source: Path) -> None:
     build = builder()
     cells = load(source).cells
-    number = int(source.name[:2])
+    number, letter = build.place(source)
     assert cells[0].cell_type == "markdown"
-    assert re.match(rf"# {number}\. \S", cells[0].source), cells[0].source.splitlines()[0]
+    assert re.match(rf"# {number}{letter}\. \S", cells[0].source), cells[0].source.splitlines()[0]
     headings = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source]
     assert headings, "an '## Exercises' section is expected"
     code = [c for c in cells[headings[0] :] if c.cell_type == "code"]
@@ -122,6 +138,8 @@ def test_every_check_cell_fails_on_the_starter_answers(source: Path) -> None:
         errors = [o for o in cell.outputs if o.output_type == "error"]
         names = [e.ename for e in errors]
         assert names == ["ExerciseError"], f"{cell.source!r} on a blank answer: {names or 'passed'}"
+        shown = errors[0].traceback
+        assert len(shown) == 1 and "not yet" in shown[0], f"one red line, no traceback: {shown}"
     details = [c for c in edition.cells if c.cell_type == "markdown" and c.source.startswith("<details>")]
     answers = [c for c in load(source).cells if c.cell_type == "code" and build.has_answer(c.source)]
     assert len(details) == len(answers)
@@ -147,3 +165,29 @@ def test_each_step_of_notebook_0_is_caught_on_its_own() -> None:
                     exec(compile(text, f"cell {i}", "exec"), namespace)
             else:
                 exec(compile(text, f"cell {i}", "exec"), namespace)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_stored_check_cell_says_correct(source: Path) -> None:
+    build = builder()
+    checks = [c for c in load(source).cells if c.cell_type == "code" and build.is_check_cell(c.source)]
+    for cell in checks:
+        shown = [o.data.get("text/plain", "") for o in cell.outputs if o.output_type == "display_data"]
+        assert "✓ correct" in shown, f"{cell.source[:60]!r} shows no green 'correct'"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_learner_edition_never_mentions_solution_markers(source: Path) -> None:
+    """The learner edition has no `# BEGIN SOLUTION` lines, so no cell may tell the reader about them."""
+    build = builder()
+    edition = build.learner_edition(build.from_source(source))
+    mentions = [c.source[:60] for c in edition.cells if "SOLUTION" in c.source]
+    assert not mentions
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_notebook_is_on_the_learners_path_and_in_the_main_readme(source: Path) -> None:
+    path = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    main = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"]({source.stem}.ipynb)" in path, "a row in notebooks/README.md's learner's path"
+    assert f"](notebooks/{source.stem}.ipynb)" in main, "an entry in the README's Notebooks section"

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from autograd_tiny.engine import Value, backward_order
 from autograd_tiny.teaching.feedback import (
     ExerciseError,
     call_answer,
     close_enough,
+    miss,
     plain_number,
     require_answer,
     require_function,
 )
 
 
-def chain_rule_grads(root: Value) -> dict[Value, float]:
+def chain_rule_grads(root: Value, order: Sequence[Value] | None = None) -> dict[Value, float]:
     """d root / d node for every node below root, from the recorded local derivatives (no .grad touched).
 
-    The chain rule applied in backward()'s own order, `backward_order(root)`: a node after all its consumers.
+    The chain rule applied in backward()'s own order, `backward_order(root)` (a node after all its
+    consumers), unless another order of the same nodes is given: notebook 3's depth-first one.
     """
-    order = backward_order(root)
+    order = backward_order(root) if order is None else order
     grads = dict.fromkeys(order, 0.0)
     grads[root] = 1.0
     for node in order:
@@ -47,7 +51,28 @@ def check_manual_grads(root: Value) -> None:
     if wrong is not None:
         name, node = wrong
         unset = " (still 0: not filled in yet?)" if node.grad == 0.0 else ""
-        raise ExerciseError(f"{name}: .grad should be {expected[node]:.6g}, got {node.grad:.6g}{unset}")
+        raise ExerciseError(
+            f"{name}: .grad is {node.grad:.6g}, {miss(node.grad, expected[node])}{unset}; "
+            f"{_rule_for(root, node)}"
+        )
+
+
+# What each operation sends back to its inputs: the rule to look at when an input's gradient is wrong.
+_RULES_IN_WORDS = {
+    "+": "a `+` passes its gradient on unchanged to every input",
+    "sum": "a `+` passes its gradient on unchanged to every input",
+    "*": "a `*` sends each input its gradient times *the other* input",
+    "tanh": "`tanh` multiplies its gradient by its local derivative 1 - o^2",
+}
+
+
+def _rule_for(root: Value, node: Value) -> str:
+    """Where to look for node's gradient: the rules of the operations that use it, or the output's own."""
+    if node is root:
+        return "the output's own gradient is d o / d o"
+    users = {user.op for user in backward_order(root) if any(p is node for p in user.parents)}
+    rules = sorted(_RULES_IN_WORDS.get(op, f"use the local derivative of {op!r}") for op in users)
+    return "; ".join(rules)
 
 
 def check_backward_from_scratch(fn: object) -> None:
@@ -64,7 +89,7 @@ def check_backward_from_scratch(fn: object) -> None:
             name, node = wrong
             raise ExerciseError(
                 f"after the {call} call, {name} has .grad {node.grad:.6g}, "
-                f"expected {expected[node]:.6g}: backward() adds to .grad, so reset every node first"
+                f"{miss(node.grad, expected[node])}: backward() adds to .grad, so reset every node first"
             )
 
 

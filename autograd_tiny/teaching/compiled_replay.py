@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 from autograd_tiny.compile.graph import compile_graph
+from autograd_tiny.compile.replay import SampleReplay
 from autograd_tiny.engine import Value, backward_order
 from autograd_tiny.teaching.feedback import (
     ExerciseError,
     call_answer,
     check_close,
     check_function,
+    plain_number,
     require_function,
 )
 
@@ -44,3 +46,25 @@ def check_break_even(fn: object) -> None:
 
     cases = [(2.1, 0.31, 0.006), (1.0, 0.1, 0.0), (0.5, 0.2, 0.1), (1.0, 0.1, 0.2)]
     check_function("steps_to_pay_off", fn, steps, cases)
+
+
+def check_grads_apart(
+    answer: object, replay: SampleReplay, weights: list[float], rows: list[list[float]]
+) -> None:
+    """answer = the largest absolute difference between replay's gradients row by row and batched.
+
+    The outputs of the two runs are the same floats (each row's own arithmetic), so the exercise asks
+    about the gradients, sums over the rows taken in two orders: 0 is refused, as a guess or as the
+    difference of a run with itself.
+    """
+    got = plain_number("grads_apart", answer)
+    if got == 0.0:
+        raise ExerciseError(
+            "grads_apart: got 0, the two runs agreeing bit for bit; compare replay(...).grads with "
+            "replay.batched(...).grads, not a run with itself or the outputs"
+        )
+    by_rows = replay(weights, rows).grads
+    by_arrays = replay.batched(weights, rows).grads
+    expected = max(abs(a - b) for a, b in zip(by_rows, by_arrays))
+    check_close("grads_apart", got, expected, rel_tol=1e-9, abs_tol=0.0,
+                hint="the largest absolute difference over every parameter's gradient")  # fmt: skip

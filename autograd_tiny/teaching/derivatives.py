@@ -76,11 +76,17 @@ def nth_derivative(fn: Callable[[Value], Value], x: float, n: int) -> float:
     return d.data
 
 
-def check_nth_derivative(
-    name: str, fn: object, n: int, reference: Callable[[float], float], points: Sequence[float]
+def check_derivatives(
+    name: str, fn: object, references: Sequence[Callable[[float], float]], points: Sequence[float]
 ) -> None:
-    """The n-th derivative of fn (Value -> Value), through grad(create_graph=True), equals reference."""
+    """The derivatives of fn (Value -> Value) of order 1, 2, ... through grad(create_graph=True) equal
+    references[0], references[1], ... at every point, lowest order first.
+
+    Every order is checked, not only the last: a first derivative right only up to its sign (say
+    sqrt(1 - sin^2) for cos) can still have the right second derivative.
+    """
     f = require_function(name, fn)
-    for x in points:
-        got = call_answer(f"the derivative of order {n} of {name}", nth_derivative, f, x, n)
-        check_close(f"derivative of order {n} of {name} at {x:g}", got, reference(x), rel_tol=1e-7)
+    for n, reference in enumerate(references, start=1):
+        for x in points:
+            got = call_answer(f"the derivative of order {n} of {name}", nth_derivative, f, x, n)
+            check_close(f"derivative of order {n} of {name} at {x:g}", got, reference(x), rel_tol=1e-7)

@@ -1,4 +1,7 @@
-"""Every check the notebooks use, by one name: the index of teaching's modules (one module a theme)."""
+"""Every check the notebooks use, by one name: the index of teaching's modules (one module a theme).
+
+Imported in a notebook's kernel, it also makes check cells answer briefly (see cell_feedback).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from autograd_tiny.teaching.build_value import (
     check_topological_sort,
     check_value_basics,
 )
+from autograd_tiny.teaching.cell_feedback import install_in_running_ipython
 from autograd_tiny.teaching.chain_rule import (
     chain_rule_grads,
     check_backward_from_scratch,
@@ -17,6 +21,7 @@ from autograd_tiny.teaching.chain_rule import (
 )
 from autograd_tiny.teaching.compiled_replay import (
     check_break_even,
+    check_grads_apart,
     check_replay_goes_stale,
 )
 from autograd_tiny.teaching.delta_rules import (
@@ -26,10 +31,11 @@ from autograd_tiny.teaching.delta_rules import (
 )
 from autograd_tiny.teaching.derivatives import (
     check_derivative,
-    check_nth_derivative,
+    check_derivatives,
     check_value_function,
     nth_derivative,
 )
+from autograd_tiny.teaching.descent import check_descent_step, check_largest_stable_rate
 from autograd_tiny.teaching.feedback import (
     ExerciseError,
     Point,
@@ -39,6 +45,7 @@ from autograd_tiny.teaching.feedback import (
     check_function,
     check_raises,
 )
+from autograd_tiny.teaching.hand_worked import check_all_new_weights, check_mazur_numbers, mazur_network
 from autograd_tiny.teaching.newton import (
     check_descent_path,
     check_finds_minimum,
@@ -60,6 +67,7 @@ from autograd_tiny.teaching.training import (
     check_parameter_count,
     check_softmax,
     check_softmax_squared_error,
+    check_trained_with_loss,
 )
 from autograd_tiny.teaching.walk_order import (
     check_contribution_steps,
@@ -68,6 +76,7 @@ from autograd_tiny.teaching.walk_order import (
     check_frame_count,
     depth_first_order,
 )
+from autograd_tiny.teaching.watching import check_changed_fraction, check_class_grid
 
 __all__ = [
     "ExerciseError",
@@ -75,16 +84,21 @@ __all__ = [
     "chain_rule_grads",
     "check_adam_first_step",
     "check_all_close",
+    "check_all_new_weights",
     "check_backprop",
     "check_backward",
     "check_backward_from_scratch",
     "check_break_even",
+    "check_changed_fraction",
+    "check_class_grid",
     "check_classifier",
     "check_close",
     "check_contribution_steps",
     "check_depth_first_order_fails",
     "check_derivative",
+    "check_derivatives",
     "check_descent_path",
+    "check_descent_step",
     "check_divergence_rule",
     "check_epochs_to_reach",
     "check_equal",
@@ -93,12 +107,14 @@ __all__ = [
     "check_frame_count",
     "check_function",
     "check_gradcheck_verdict",
+    "check_grads_apart",
     "check_kink_point",
     "check_l2_penalty",
+    "check_largest_stable_rate",
     "check_manual_grads",
+    "check_mazur_numbers",
     "check_multiplication_counts",
     "check_new_operation",
-    "check_nth_derivative",
     "check_one_sided_difference",
     "check_operations",
     "check_parameter_count",
@@ -109,11 +125,15 @@ __all__ = [
     "check_softmax_squared_error",
     "check_stationary_point",
     "check_topological_sort",
+    "check_trained_with_loss",
     "check_unary_op",
     "check_value_basics",
     "check_value_function",
     "check_wrong_only_away_from",
     "depth_first_order",
     "layer_gradients",
+    "mazur_network",
     "nth_derivative",
 ]
+
+install_in_running_ipython()

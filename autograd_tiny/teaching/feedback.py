@@ -1,4 +1,8 @@
-"""How every check answers a learner (ExerciseError, saying what is wrong), and the generic checks."""
+"""How every check answers a learner (ExerciseError, saying what is wrong), and the generic checks.
+
+A message says what is wrong and where to look (too large or too small, which entry, which case),
+never the value that would pass: a learner who copies a number out of a message learns nothing.
+"""
 
 from __future__ import annotations
 
@@ -72,15 +76,35 @@ def _show(x: object) -> str:
     return brief(x)
 
 
+def miss(got: float, expected: float) -> str:
+    """How got misses expected without saying expected: too large or too small, and whether it is close."""
+    if math.isnan(got):
+        return "not a number (NaN)"
+    if math.isnan(expected) or math.isinf(expected):
+        return "a finite number where none exists"
+    direction = "too large" if got > expected else "too small"
+    if math.isclose(got, expected, rel_tol=1e-2):
+        return f"{direction}, though within 1% (rounded? use the exact value)"
+    return direction
+
+
 def check_close(
-    name: str, got: object, expected: float, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9
+    name: str,
+    got: object,
+    expected: float,
+    *,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 1e-9,
+    hint: str = "",
 ) -> None:
-    """A number within rel_tol (relative) or abs_tol (absolute) of expected."""
+    """A number within rel_tol (relative) or abs_tol (absolute) of expected; a hint may say where to look."""
     value = plain_number(name, got)
     if not close_enough(value, expected, rel_tol, abs_tol):
-        raise ExerciseError(
-            f"{name}: expected {expected:.10g}, got {value:.10g} (off by {value - expected:.3g})"
-        )
+        raise ExerciseError(f"{name}: got {value:.10g}, {miss(value, expected)}{_then(hint)}")
+
+
+def _then(hint: str) -> str:
+    return f"; {hint}" if hint else ""
 
 
 def check_all_close(
@@ -101,11 +125,35 @@ def check_all_close(
         check_close(name, got, float(expected), rel_tol=rel_tol, abs_tol=abs_tol)  # type: ignore[arg-type]
 
 
-def check_equal(name: str, got: object, expected: object) -> None:
-    """Exactly the expected answer (a count, a choice, a list of steps)."""
-    require_answer(name, got)
+def check_equal(name: str, got: object, expected: object, *, hint: str = "") -> None:
+    """Exactly the expected answer (a count, a choice, a list of steps); a hint may say where to look.
+
+    None is a possible answer (say, "never"): only where it is not expected is it taken as unanswered.
+    """
+    if expected is not None:
+        require_answer(name, got)
     if got != expected:
-        raise ExerciseError(f"{name}: expected {expected!r}, got {got!r}")
+        raise ExerciseError(f"{name}: {unequal(got, expected)}{_then(hint)}")
+
+
+def _is_count(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def unequal(got: object, expected: object) -> str:
+    """How got differs from expected without saying expected: the first wrong entry of a list, a
+    count too large or too small, or a choice that is not the right one."""
+    if _is_count(got) and _is_count(expected):
+        return f"got {got!r}, {'too large' if got > expected else 'too small'}"  # type: ignore[operator]
+    if isinstance(expected, (list, tuple)) and isinstance(got, (list, tuple)):
+        if len(got) != len(expected):
+            return f"got {len(got)} entries, {'too many' if len(got) > len(expected) else 'too few'}"
+        i = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), None)
+        if i is None:
+            kinds = type(got).__name__, type(expected).__name__
+            return "the right entries, but in a {}: answer with a {}".format(*kinds)
+        return f"entry {i} of {brief(list(got))}: {unequal(got[i], expected[i])}"
+    return f"got {got!r}, not the right answer"
 
 
 def check_raises(name: str, error: object, expected_type: type[BaseException], mentions: str) -> None:

@@ -19,7 +19,7 @@ from autograd_tiny.teaching.feedback import (
     require_answer,
     require_function,
 )
-from autograd_tiny.train import accuracy
+from autograd_tiny.train import accuracy, get_objective
 
 
 def check_classifier(
@@ -32,6 +32,30 @@ def check_classifier(
     got = accuracy(model, X, y, loss=loss)
     if got < min_accuracy:
         raise ExerciseError(f"accuracy {got:.0%} with loss={loss!r}, below the {min_accuracy:.0%} asked for")
+
+
+def check_trained_with_loss(
+    model: object, history: object, X: Sequence[Sequence[float]], y: Sequence[int], *, loss: str
+) -> None:
+    """model was trained with `loss`: its last epoch's loss in history is that loss on (X, y), give or take.
+
+    Accuracy alone cannot tell: a model trained with the hinge loss reads just as well by the bce
+    rule. But the history records the loss the training minimised, and only for the loss it was
+    trained with does the model's loss on its training points come out near that record (within a
+    factor of 1.5; other losses miss by a factor of 3 or more on the moons).
+    """
+    require_answer("model", model)
+    require_answer("history", history)
+    recorded = getattr(history, "loss", None)
+    if not callable(model) or not isinstance(recorded, list) or not recorded:
+        raise ExerciseError("expected the model and the History that fit (or train) returned with it")
+    outputs = [model(x) for x in X]
+    now = get_objective(loss).loss(outputs, list(y)).data
+    if not (recorded[-1] / 1.5 <= now <= recorded[-1] * 1.5):
+        raise ExerciseError(
+            f"the model's {loss} loss on its training points is {now:.3g}, far from the last epoch's "
+            f"recorded loss {recorded[-1]:.3g}: was it trained with loss={loss!r}?"
+        )
 
 
 def check_parameter_count(fn: object) -> None:
@@ -56,8 +80,12 @@ def check_epochs_to_reach(fn: object) -> None:
     ]
     for accuracies, level, expected in cases:
         got = call_answer("epochs_to_reach", f, accuracies, level)
-        if got != expected:
-            raise ExerciseError(f"epochs_to_reach({accuracies}, {level}): expected {expected!r}, got {got!r}")
+        check_equal(
+            f"epochs_to_reach({accuracies}, {level})",
+            got,
+            expected,
+            hint="epochs count from 1, the first one reaching the level counts, and None means never",
+        )
 
 
 def check_l2_penalty(fn: object) -> None:
@@ -118,7 +146,9 @@ def check_softmax_squared_error(fn: object) -> None:
 def check_divergence_rule(fn: object) -> None:
     """fn(lr, curvature) says whether SGD on curvature / 2 * p^2 moves p ever further from 0."""
     f = require_function("diverges", fn)
-    for lr, curvature in [(0.1, 1.0), (1.5, 1.0), (2.5, 1.0), (0.01, 100.0), (0.03, 100.0), (0.5, 3.0)]:
+    # lr * curvature = 2 (a factor of exactly -1) and a negative curvature tell the near misses apart
+    cases = [(0.1, 1.0), (1.5, 1.0), (2.5, 1.0), (0.01, 100.0), (0.03, 100.0), (0.5, 3.0), (1.0, 2.0)]
+    for lr, curvature in [*cases, (0.1, -1.0)]:
         p = Value(1.0)
         optimizer = SGD([p], lr=lr)
         for _ in range(50):
@@ -127,8 +157,10 @@ def check_divergence_rule(fn: object) -> None:
             optimizer.step()
         expected = abs(p.data) > 1.0
         got = call_answer("diverges", f, lr, curvature)
-        if got != expected:
-            raise ExerciseError(
-                f"diverges({lr:g}, {curvature:g}): expected {expected}, got {got!r}; 50 steps from 1 gave "
-                f"{p.data:.3g} (each step multiplies p by 1 - lr * curvature = {1 - lr * curvature:g})"
-            )
+        check_equal(
+            f"diverges({lr:g}, {curvature:g})",
+            got,
+            expected,
+            hint="work out the factor a step multiplies p by for this case (a negative curvature is a "
+            "hilltop; a factor of exactly -1 only flips the sign)",
+        )
