@@ -140,7 +140,7 @@ def test_bad_arguments_are_named_in_the_error() -> None:
     out = small_graph()
     with pytest.raises(TypeError, match="draw_dot: root must be a Value, got float"):
         viz.draw_dot(1.0)
-    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'up'"):
+    with pytest.raises(ValueError, match="rankdir must be one of auto, LR, TB, RL, BT, got 'up'"):
         viz.draw_dot(out, rankdir="up")
     with pytest.raises(ValueError, match="unknown output format 'jpeg2'"):
         viz.draw_dot(out, format="jpeg2")

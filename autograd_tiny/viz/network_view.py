@@ -155,7 +155,7 @@ class NetworkPictures:
             LegendEntry("background:linear-gradient(90deg,#2166ac,#f7f7f7,#b2182b);height:.3em",
                         "arrows: dc/dw = \u03b4 \u00d7 y, same colours; thick: this step's layer"),
         ]  # fmt: skip
-        return page(svg, self.steps, self.states, entries, title=title, font_size=FONT_SIZE)
+        return page(svg, self.steps, self.states, entries, title=title)
 
 
 _LEGEND = "units: delta, arrows: dc/dw = delta x y; blue negative, white 0, red positive"
