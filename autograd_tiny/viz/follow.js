@@ -1,6 +1,7 @@
 // Scrolls a box so that a step's elements are in view, smoothly: the step page and steps_widget use it.
 // The elements' union is kept in view when it fits the box, else the first one (the current node) is.
-// Already in view: nothing moves, so a reader's own panning is kept as long as the step stays visible.
+// Already in view: nothing moves, so a reader's own panning is kept as long as the step stays visible
+// (and a glide still under way for an earlier step stops here, where this one is in view).
 function followStep(view, elements, smooth) {
   const rects = elements.filter(Boolean).map((el) => el.getBoundingClientRect());
   if (!rects.length) return;
@@ -22,6 +23,6 @@ function followStep(view, elements, smooth) {
   const y0 = want.top - frame.top - view.clientTop + view.scrollTop;
   const left = place(x0, x0 + want.right - want.left, view.scrollLeft, view.clientWidth);
   const top = place(y0, y0 + want.bottom - want.top, view.scrollTop, view.clientHeight);
-  if (left === view.scrollLeft && top === view.scrollTop) return;
-  view.scrollTo({ left, top, behavior: smooth ? "smooth" : "auto" });
+  const moves = left !== view.scrollLeft || top !== view.scrollTop;
+  view.scrollTo({ left, top, behavior: smooth && moves ? "smooth" : "auto" });
 }

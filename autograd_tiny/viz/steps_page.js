@@ -81,6 +81,7 @@
   const smallest = Math.min(...sizes);
   const readable = (data.minTextPx / smallest) * 1.001; // the smallest scale at which every text is minTextPx
   let scale = 1;
+  const SIDE_PANEL_PX = 400;
 
   function zoomTo(next, cx, cy) {
     const old = scale;
@@ -101,7 +102,14 @@
   }
 
   // The view takes the window's height below the controls (at least 12em, as the stylesheet says).
+  // A picture narrow enough at the readable scale goes beside the controls and the text, as tall as the window.
+  function placeBeside() {
+    const room = document.body.clientWidth - box.width * readable - 24;
+    document.body.classList.toggle("beside", room >= SIDE_PANEL_PX);
+  }
+
   function fillHeight() {
+    placeBeside();
     const top = view.getBoundingClientRect().top + window.scrollY;
     view.style.height = `${Math.max(window.innerHeight - top - 12, 0)}px`;
   }

@@ -33,6 +33,8 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
 .view { overflow: auto; border: 1px solid #ccc; height: 70vh; min-height: 12em; cursor: grab;
         touch-action: none; }
 .view svg { display: block; }
+body.beside .layout { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0 1em; align-items: start; }
+body.beside .view { max-width: calc(100vw - 400px); }
 """
 
 
@@ -115,6 +117,7 @@ def page(
 <title>{html.escape(title)}</title>
 <style>{_STYLE}{css}</style></head>
 <body>
+<div class="layout"><div class="panel">
 <h1 style="font-size:1.2em;margin:0 0 .4em">{html.escape(title)}</h1>
 <div class="bar" role="toolbar" aria-label="step through the picture">
 <button id="first" title="first step (Home)" aria-label="first step">|&#x25C0;</button>
@@ -135,7 +138,7 @@ def page(
 <ul class="legend" aria-label="legend">{items}</ul>
 <p style="font-size:.85em;color:#555;margin:.2em 0">Keys: &#x2190; &#x2192; one step,
 Home / End the first / last; wheel to zoom, drag to pan.</p>
-<div id="view" class="view">{svg}</div>
+</div><div id="view" class="view">{svg}</div></div>
 <script id="steps-data" type="application/json">{payload}</script>
 <script>{script}</script>
 </body></html>
