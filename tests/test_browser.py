@@ -192,7 +192,7 @@ def test_every_text_is_at_least_12_px_at_the_default_view(browser: Any, page_fil
     assert p.page.evaluate(SMALLEST_SVG_TEXT_PX, "#view") >= 12 - 1e-6
 
 
-def test_a_laptops_window_shows_every_node_of_notebook_3s_graph_at_once(browser: Any, page_file: Path) -> None:
+def test_a_laptops_window_shows_all_of_notebook_3s_graph_at_once(browser: Any, page_file: Path) -> None:
     p = Page(browser, page_file, 1400, 900)
     assert p.page.evaluate(ALL_INSIDE, ["#view", "g.node"])
     assert p.page.evaluate("document.getElementById('view').getBoundingClientRect().bottom") > 900 * 0.9

@@ -33,7 +33,8 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
 .view { overflow: auto; border: 1px solid #ccc; height: 70vh; min-height: 12em; cursor: grab;
         touch-action: none; }
 .view svg { display: block; }
-body.beside .layout { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0 1em; align-items: start; }
+body.beside .layout { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0 1em;
+                      align-items: start; }
 body.beside .view { max-width: calc(100vw - 400px); }
 """
 
