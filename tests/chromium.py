@@ -17,9 +17,10 @@ pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-# Whether every element matching a selector lies inside the visible part (no scrollbars) of a scrolling box.
-ALL_INSIDE = """([box, selector]) => {
-  const view = document.querySelector(box), frame = view.getBoundingClientRect();
+# Whether every element matching a selector lies inside the visible part (no scrollbars) of a scrolling box
+# (the nth box matching its selector).
+ALL_INSIDE = """([box, selector, nth = 0]) => {
+  const view = document.querySelectorAll(box)[nth], frame = view.getBoundingClientRect();
   const left = frame.left + view.clientLeft, top = frame.top + view.clientTop;
   const shown = Array.from(view.querySelectorAll(selector)).map(el => el.getBoundingClientRect());
   return shown.length > 0 && shown.every(r => r.left >= left - 0.5 && r.top >= top - 0.5

@@ -40,8 +40,15 @@ def legend(statuses: Sequence[str]) -> list[tuple[str, str, str]]:
     return [*entries, (CURRENT_COLOUR, "red outline", "this step's node and its arrows")]
 
 
-def legend_text(statuses: Sequence[str]) -> str:
-    return " · ".join(f"{name}: {meaning}" for _, name, meaning in legend(statuses))
+def legend_lines(statuses: Sequence[str], width: int = 64) -> list[str]:
+    """The legend as lines of at most about width characters, so a picture is no wider for it."""
+    lines = [""]
+    for _, name, meaning in legend(statuses):
+        entry = f"{name}: {meaning}"
+        if lines[-1] and len(lines[-1]) + len(entry) + 3 > width:
+            lines.append("")
+        lines[-1] += f" · {entry}" if lines[-1] else entry
+    return lines
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class StepPictures:
         """
         step = self.run.steps[k]
         # Left-justified lines (\\l) at the top left: in view when a wide picture is scrolled to its start.
-        title = "".join(f"{dot_text(line)}\\l" for line in (step.title, legend_text(self.statuses)))
+        title = "".join(f"{dot_text(line)}\\l" for line in (step.title, *legend_lines(self.statuses)))
         graph = {"label": title, "labelloc": "t", "labeljust": "l", "fontname": FONT, "fontsize": "13"}
         return pinned_frame(self.scene, self.changes(step), graph, fmt, max_pixels)
 
