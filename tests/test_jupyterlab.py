@@ -145,7 +145,8 @@ DRAW_DOT = """() => {
 # Where the widget's picture is in its box, and where a text is in the picture (nothing else may move it).
 WIDGET = """nth => {
   const view = document.querySelectorAll('.autograd-tiny-steps-view')[nth], svg = view.querySelector('svg');
-  const shown = svg.getBoundingClientRect(), at = svg.querySelector('g.node text').getBoundingClientRect();
+  const shown = svg.getBoundingClientRect();
+  const at = svg.querySelector('g.node text').getBoundingClientRect();
   return {svgWidth: shown.width, svgHeight: shown.height,
           viewWidth: view.clientWidth, viewScroll: view.scrollWidth, textInSvg: [at.x - shown.x, at.y - shown.y]};
 }"""
@@ -194,7 +195,7 @@ def test_steps_widget_text_is_at_least_12_px_by_default_and_the_zooms_scale_it(o
 
 
 def _step(page: Any, nth: int) -> None:
-    """Press the right arrow on the nth widget's slider; return when its caption and picture show the next step.
+    """Press the right arrow on the nth widget's slider; return when caption and picture show the next step.
 
     The kernel sends the new caption and the new picture as two messages: waiting for the caption
     alone would race the picture.

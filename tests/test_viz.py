@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import re
 import shutil
@@ -121,6 +122,27 @@ def test_in_a_notebook_the_svg_scales_down_to_the_cell_width() -> None:
     root = ET.fromstring(svg)
     assert root.get("width") == "100%" and "max-width:" in (root.get("style") or "")
     assert root.get("viewBox")  # the shape is kept while the width follows the cell
+
+
+@needs_dot
+def test_a_notebook_stores_each_picture_as_png_too_for_when_it_is_opened_untrusted() -> None:
+    for picture in (viz.draw_dot(small_graph()), viz.backward_steps(small_graph())[1]):
+        bundle = picture._repr_mimebundle_()
+        png = base64.b64decode(bundle["image/png"])
+        assert png.startswith(b"\x89PNG") and "<svg" in bundle["image/svg+xml"]
+        width_pt = float(ET.fromstring(bundle["image/svg+xml"]).get("viewBox").split()[2])
+        assert int.from_bytes(png[16:20], "big") == pytest.approx(width_pt * 4 / 3, abs=2)  # the same size
+
+
+@needs_dot
+def test_a_long_chain_is_drawn_top_to_bottom_to_stay_readable_in_a_notebook_column() -> None:
+    x = Value(0.5, label="x")
+    chain = x
+    for _ in range(8):
+        chain = (chain * 0.9).tanh()
+    short = Value(1.0, label="a") * Value(2.0, label="b")
+    assert "rankdir=TB" in viz.draw_dot(chain).source
+    assert "rankdir=LR" in viz.draw_dot(short).source
 
 
 @needs_dot

@@ -6,6 +6,7 @@ Graphviz's programs. Every picture of autograd_tiny is rendered through this mod
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from collections.abc import Iterator
@@ -82,9 +83,15 @@ class _Rendering:
         with dot_required("rendering the graph"):
             return super().render(*args, **kwargs)  # type: ignore[misc]
 
-    def _repr_image_svg_xml(self) -> str:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
+        """SVG fitted to the cell, and the same picture as PNG.
+
+        JupyterLab shows SVG only in a notebook it trusts (one run here): a notebook opened from a
+        download or a clone shows the stored PNG instead of the bare repr.
+        """
         svg: str = self.pipe(format="svg", encoding="utf-8")
-        return fit_width(svg)
+        png = base64.b64encode(self.pipe(format="png")).decode("ascii")
+        return {"image/svg+xml": fit_width(svg), "image/png": png}
 
 
 class Graph(_Rendering, graphviz.Digraph):  # type: ignore[misc]

@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_NODES = 2000
+AUTO_MAX_NODES = 300  # draw_dot's "auto" lays a graph out both ways up to this many Values, else LR
 RANKDIRS = (AUTO, "LR", "TB", "RL", "BT")
 
 # ---- one picture -----------------------------------------------------------------------------------
@@ -252,7 +253,8 @@ def draw_dot(
 
     One box per Value (label, data, grad with 4 decimals, stacked), one oval per operation.
     ``rankdir``: "LR" (left to right), "TB", "RL", "BT" or "auto" (the default): left to right unless
-    that must shrink the text in a laptop's notebook column more than top to bottom would.
+    that must shrink the text in a laptop's notebook column more than top to bottom would (measured
+    by laying out both, for graphs of up to 300 Values; larger ones go left to right).
     ``show_grad=False`` hides the grads;
     ``color_by_grad=True`` fills each box from white to red by |grad| / max |grad|. ``scopes``
     (from ``record_scopes()``) draws the Values made inside each module call as a labelled
@@ -275,7 +277,10 @@ def draw_dot(
             grad_text(v), blend(_WHITE, _RED, abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
         )
     groups = _group(nodes, scopes, "draw_dot")
-    ways = ["LR", "TB"] if rankdir == AUTO else [rankdir]
+    if rankdir == AUTO:  # measuring both layouts runs dot twice: worth it for a picture one can read
+        ways = ["LR", "TB"] if len(nodes) <= AUTO_MAX_NODES else ["LR"]
+    else:
+        ways = [rankdir]
     caption = html_label(title)
     drawn = [_picture(nodes, look, rankdir=r, fmt=format, groups=groups, title=caption) for r in ways]
     return narrowest_in_column(drawn)
