@@ -148,7 +148,8 @@ WIDGET = """nth => {
   const shown = svg.getBoundingClientRect();
   const at = svg.querySelector('g.node text').getBoundingClientRect();
   return {svgWidth: shown.width, svgHeight: shown.height,
-          viewWidth: view.clientWidth, viewScroll: view.scrollWidth, textInSvg: [at.x - shown.x, at.y - shown.y]};
+          viewWidth: view.clientWidth, viewScroll: view.scrollWidth,
+          textInSvg: [at.x - shown.x, at.y - shown.y]};
 }"""
 # The step the nth widget's caption names; whether its picture shows the same step, another than `was`.
 CAPTION = """nth => document.querySelectorAll('.autograd-tiny-steps-view')[nth].parentElement

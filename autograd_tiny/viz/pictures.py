@@ -277,10 +277,9 @@ def draw_dot(
             grad_text(v), blend(_WHITE, _RED, abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
         )
     groups = _group(nodes, scopes, "draw_dot")
-    if rankdir == AUTO:  # measuring both layouts runs dot twice: worth it for a picture one can read
-        ways = ["LR", "TB"] if len(nodes) <= AUTO_MAX_NODES else ["LR"]
-    else:
-        ways = [rankdir]
+    # "auto" runs dot on both layouts to measure them: worth it for a picture one can read
+    both = rankdir == AUTO and len(nodes) <= AUTO_MAX_NODES
+    ways = ["LR", "TB"] if both else ["LR" if rankdir == AUTO else rankdir]
     caption = html_label(title)
     drawn = [_picture(nodes, look, rankdir=r, fmt=format, groups=groups, title=caption) for r in ways]
     return narrowest_in_column(drawn)
