@@ -9,20 +9,12 @@ ipywidgets, Playwright, Chromium or dot is missing.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import ALL_INSIDE, NEEDS_CHROMIUM_AND_DOT, SMALLEST_SVG_TEXT_PX
+from chromium import ALL_INSIDE, KERNEL_IDLE, NEEDS_CHROMIUM_AND_DOT, SMALLEST_SVG_TEXT_PX, jupyterlab
 
 pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (the test extra)")
 pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (the test extra)")
@@ -37,21 +29,8 @@ CELLS = [
     "steps_widget(L)",
     "steps_widget(forty_node_graph())",
 ]
-# Start the notebook's kernel without asking, and no news pop-up over the notebook.
-SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
-}
-KERNEL_IDLE = "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status == 'idle'"
-START_S = 120  # JupyterLab's first start builds its settings and kernel specs: slow on a loaded machine
 MIN_TEXT_PX = 12
 VIEW = ".autograd-tiny-steps-view"  # the box steps_widget scrolls its picture in
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _notebook() -> dict[str, Any]:
@@ -63,44 +42,12 @@ def _notebook() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of fits.ipynb open in a fresh JupyterLab server whose output goes to a log file (never a pipe)."""
+    """URL of fits.ipynb open in a fresh JupyterLab server."""
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
     (root / "notebooks" / "fits.ipynb").write_text(json.dumps(_notebook()), encoding="utf-8")
-    port, token = _free_port(), secrets.token_hex(16)
-    for plugin, settings in SETTINGS.items():
-        file = root / "settings" / f"{plugin}.jupyterlab-settings"
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(json.dumps(settings), encoding="utf-8")
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "run"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "ws")}
-    log = (root / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}", "--allow-root",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {(root / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+    with jupyterlab(root) as (base, token):
         yield f"{base}/lab/tree/fits.ipynb?token={token}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +172,74 @@ def test_the_widget_follows_each_steps_node_and_arrows_through_a_40_node_graph(o
         _step(outputs, 1)
         assert readout.text_content() == f"backward {k}"
         outputs.wait_for_function(ALL_INSIDE, arg=[VIEW, "svg .current", 1], timeout=10_000)
+
+
+# ---- the stored notebooks, opened as a learner opens them ------------------------------------------------
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Every picture output: an SVG's smallest text on screen (its font size times the shown pixels per point),
+# a raster's shown width over its own; and whether its output area scrolls sideways.
+PICTURES = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output img')).map(img => {
+  const area = img.closest('.jp-OutputArea-output');
+  const out = {sideways: area.scrollWidth > area.clientWidth + 1, shown: img.getBoundingClientRect().width};
+  if (img.src.startsWith('data:image/svg+xml')) {
+    const svg = new DOMParser().parseFromString(decodeURIComponent(img.src.split(',')[1]), 'image/svg+xml');
+    const fonts = Array.from(svg.querySelectorAll('text'), t => Number(t.getAttribute('font-size') || 14));
+    out.textPx = Math.min(...fonts) * out.shown / svg.documentElement.viewBox.baseVal.width;
+  } else {
+    out.scale = out.shown / img.naturalWidth;
+  }
+  return out;
+})"""
+
+
+ALL_PICTURES_LOADED = """count => {
+  const imgs = document.querySelectorAll('.jp-OutputArea-output img');
+  return imgs.length === count && Array.from(imgs).every(img => img.complete && img.naturalWidth > 0);
+}"""
+
+
+def _pictures_in(notebook: str) -> int:
+    """How many outputs of the stored notebook are pictures (JupyterLab shows each as one img)."""
+    cells = json.loads((NOTEBOOKS[0].parent / notebook).read_text(encoding="utf-8"))["cells"]
+    return sum(any(kind.startswith("image/") for kind in out.get("data", {}))
+               for cell in cells for out in cell.get("outputs", ()))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def stored_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The lab URL of a JupyterLab serving copies of the stored notebooks (trusted, as after running them)."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    root = tmp_path_factory.mktemp("stored")
+    (root / "notebooks").mkdir()
+    notary = NotebookNotary(data_dir=str(root / "data"))
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        notary.sign(nb)
+        nbformat.write(nb, root / "notebooks" / path.name)
+    with jupyterlab(root, start_kernels=False) as (base, token):
+        yield f"{base}/lab/tree/{{}}?token={token}"
+
+
+@pytest.mark.parametrize("notebook", [p.name for p in NOTEBOOKS])
+def test_a_stored_notebooks_pictures_read_at_12_px_in_a_laptops_column(browser: Any, stored_lab: str,
+                                                                       notebook: str) -> None:  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(stored_lab.format(notebook))
+        page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
+        page.wait_for_function(ALL_PICTURES_LOADED, arg=_pictures_in(notebook))
+        pictures = page.evaluate(PICTURES)
+        column = page.evaluate("document.querySelector('.jp-Cell .jp-OutputArea, .jp-Cell').clientWidth")
+    finally:
+        page.close()
+    assert column < 960  # the file browser is open
+    for k, picture in enumerate(pictures):
+        assert not picture["sideways"], (k, picture)
+        if "textPx" in picture:
+            assert picture["textPx"] >= MIN_TEXT_PX - 0.05, (k, picture)
+        else:  # a plot or an animation: shown at the size it was drawn, where its text is at least 12 px
+            assert picture["scale"] >= 0.99, (k, picture)

@@ -157,7 +157,9 @@ class NetworkPictures:
                         "arrows: dc/dw = \u03b4 \u00d7 y, same colours"),
             LegendEntry("background:#fff;border:3px solid #333", _THICK),
         ]  # fmt: skip
-        css = "g.dark > text { fill: #fff; }"
+        css = ("g.dark > text { fill: #fff; }\n"
+               "g.unit.current > path, g.unit.current > polygon { stroke: #333; stroke-width: 3; }\n"
+               "g.weight.current > path { stroke-width: 2.5; }\n")
         return page(svg, self.steps, self.states, entries, title=title, css=css)
 
 
@@ -189,7 +191,7 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
         for i in inputs:
             edges[f"w{n}_{j}_{i}"] = (f"u{n - 1}_{i}", f"u{n}_{j}", {"class": "edge weight"})
     scene = Scene(  # ordering=out: each layer's units in index order (x2[0] first), not as dot likes them
-        graph={"rankdir": rankdir, "fontname": FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1",
+        graph={"rankdir": rankdir, "fontname": FONT, "ranksep": "1.1", "nodesep": "0.3", "pad": "0.1",
                "ordering": "out"},
         nodes=nodes, edges=edges,
         defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": FONT,

@@ -451,7 +451,8 @@ def steps_widget(
                                         layout=ipywidgets.Layout(flex="1 1 auto"))  # fmt: skip
     ipywidgets.jslink((play, "value"), (slider, "index"))
     sizes = ipywidgets.ToggleButtons(options=list(WIDGET_ZOOMS), value=zoom, description="zoom",
-                                     style={"button_width": "6.5em"})  # fmt: skip
+                                     style={"button_width": "6.5em"},
+                                     layout=ipywidgets.Layout(margin="0 0 0 2em"))  # fmt: skip
     # Three lines whatever the step says: a longer or shorter sentence never moves the picture below it.
     caption = ipywidgets.HTML(caption_of(0), layout=ipywidgets.Layout(height="4em", overflow="auto"))
     whole_width = ipywidgets.Layout(width="100%", flex="0 0 auto", margin="0")
