@@ -59,6 +59,7 @@ def widget_in_jupyterlab(browser: Browser, scratch: Path, shot: Path) -> Path:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(120_000)
         page.goto(f"{base}/lab/tree/steps_widget.ipynb?token={token}")
+        page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
         page.wait_for_function(KERNEL_IDLE)
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
         page.wait_for_selector(".autograd-tiny-steps-view svg text", state="attached")
