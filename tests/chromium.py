@@ -49,9 +49,9 @@ NEEDS_CHROMIUM_AND_DOT = [
 ]
 
 
-# Every cell drawn (no windowing: the tests measure all outputs), no news pop-up over the notebook.
+# Start a notebook's kernel without asking, and no news pop-up over the notebook.
 LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
 }
 KERNEL_IDLE = "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status == 'idle'"
@@ -65,18 +65,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path, *, start_kernels: bool = True) -> Iterator[tuple[str, str]]:
+def jupyterlab(root: Path) -> Iterator[tuple[str, str]]:
     """A fresh JupyterLab serving root/notebooks: yields its base URL and token; its output goes to a log.
 
-    ``start_kernels``: a notebook opened starts its kernel without asking (else it has none).
-
-    Its settings, runtime files and workspaces live under root, so nothing of the user's is read or written;
-    its notebook signatures (which notebooks it trusts) are in root/data.
+    Its settings, runtime and data files and workspaces live under root: nothing of the user's is read or
+    written.
     """
     port, token = _free_port(), secrets.token_hex(16)
-    notebooks = "@jupyterlab/notebook-extension/tracker"
-    tracker = {**LAB_SETTINGS[notebooks], "autoStartDefaultKernel": start_kernels}
-    for plugin, settings in {**LAB_SETTINGS, notebooks: tracker}.items():
+    for plugin, settings in LAB_SETTINGS.items():
         file = root / "settings" / f"{plugin}.jupyterlab-settings"
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(json.dumps(settings), encoding="utf-8")
