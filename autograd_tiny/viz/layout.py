@@ -107,8 +107,10 @@ def narrowest_in_column(options: Sequence[Drawing]) -> Drawing:
     """The first of several drawings of one graph whose text a VIEW_BOX_PX-wide column shrinks least.
 
     A drawing narrower than the column keeps its size, so the first (left to right) wins unless it
-    is too wide and another is narrower. Without Graphviz's dot the first is returned unmeasured.
+    is too wide and another is narrower. One drawing, or no Graphviz's dot: the first, unmeasured.
     """
+    if len(options) == 1:
+        return options[0]
     try:
         layouts = [json.loads(run_dot(o.source, "json", "draw_dot")) for o in options]
     except GraphvizNotFoundError:
