@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # the engine, nn, trust and compile suites in its own .venv-X.Y (tools/test_versions.sh; missing: WARNING).
 PYTHON_VERSIONS ?= 3.10 3.11 3.12 3.13
 
-.PHONY: test test-versions demo bench lint typecheck dot chromium notebooks clean
+.PHONY: test test-versions demo bench lint typecheck dot chromium notebooks screenshots clean
 
 test: $(VENV)/.installed-dev dot chromium
 	$(VENV)/bin/ruff check .
@@ -29,6 +29,10 @@ bench: $(VENV)/.installed-bench
 
 notebooks: $(VENV)/.installed-dev dot
 	$(PY) notebooks/build.py
+
+# The README's screenshots (docs/*.png): the step page, steps_widget in JupyterLab, the network view.
+screenshots: $(VENV)/.installed-dev dot chromium
+	$(PY) docs/screenshots.py
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

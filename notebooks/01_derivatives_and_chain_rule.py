@@ -59,7 +59,7 @@ ax.plot(xs, [f(v) for v in xs], label="f(x)")
 ax.plot(xs, [f(x0) + x.grad * (v - x0) for v in xs], "--", label=f"tangent at x = 3, slope {x.grad:g}")
 ax.scatter([x0], [f(x0)], color="black", zorder=3)
 ax.set_ylim(-5, 25)
-ax.legend(fontsize=8)
+ax.legend()
 plt.show()
 
 # %% [markdown]

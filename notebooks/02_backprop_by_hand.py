@@ -309,7 +309,7 @@ fig, ax = plt.subplots(figsize=(5, 3.2))
 for name, values in sizes.items():
     ax.semilogy(range(2, len(DEEP) + 1), values, "o-", ms=4, label=name)
 ax.set(xlabel="layer n (the output is on the right)", ylabel="mean |delta_n[j]|")
-ax.legend(fontsize=8)
+ax.legend()
 plt.show()
 for name, values in sizes.items():
     per_layer = (values[0] / values[-1]) ** (1 / (len(values) - 1))

@@ -108,7 +108,10 @@ from IPython.display import FileLink
 
 page = write_steps(L, Path("03_steps.html"))
 print(f"{page.name}: {page.stat().st_size:,} bytes, one picture and its steps")
-display(FileLink(str(page)))
+# JupyterLab opens the link in its HTML viewer, which blocks the page's script until trusted
+advice = (" (in JupyterLab: press <i>Trust HTML</i> in the viewer's toolbar so the buttons work, or "
+          "right-click the file in the file browser and choose <i>Open in New Browser Tab</i>)")
+display(FileLink(str(page), result_html_suffix=advice))
 
 # %% [markdown]
 # ## Exercises

@@ -44,7 +44,7 @@ print(f"{len(X_train)} training points, {len(X_test)} test points; first: {X_tra
 fig, ax = plt.subplots(figsize=(4, 3))
 for k, color in enumerate(["#d62728", "#1f77b4"]):
     ax.scatter(*zip(*[p for p, c in zip(X, y) if c == k]), s=14, color=color, label=f"class {k}")
-ax.legend(fontsize=8)
+ax.legend()
 plt.show()
 
 # %% [markdown]
@@ -103,13 +103,13 @@ print(
 
 # %%
 epochs = range(1, len(history.loss) + 1)
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.2, 3))
 ax_loss.plot(epochs, history.loss)
 ax_loss.set(xlabel="epoch", ylabel="training loss (hinge)")
 ax_acc.plot(epochs, history.accuracy, label="training")
 ax_acc.plot(epochs, history.test_accuracy, label="test")
 ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.02))
-ax_acc.legend(fontsize=8)
+ax_acc.legend()
 fig.tight_layout()
 plt.show()
 
@@ -124,7 +124,7 @@ with tempfile.TemporaryDirectory() as tmp:
     png = plot_decision_boundary(
         model, X, y, Path(tmp) / "moons.png", resolution=50, title="MLP(2, [8, 8, 1])"
     )
-    display(Image(png.read_bytes(), width=340))
+    display(Image(png.read_bytes()))
 
 # %% [markdown]
 # ## One prediction as a graph

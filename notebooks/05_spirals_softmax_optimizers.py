@@ -70,7 +70,7 @@ fig, ax = plt.subplots(figsize=(3.5, 3.5))
 for k in range(3):
     ax.scatter(*zip(*[p for p, c in zip(X, y) if c == k]), s=14, color=colors[k], label=f"class {k}")
 ax.set_aspect("equal")
-ax.legend(fontsize=8, loc="lower right")
+ax.legend(loc="lower right")
 plt.show()
 
 # %% [markdown]
@@ -120,14 +120,14 @@ for name, (_, history) in runs.items():
     )
 
 # %%
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.2))
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(8.2, 3.2))
 for name, (_, history) in runs.items():
     epochs = range(1, len(history.loss) + 1)
     ax_loss.plot(epochs, history.loss, label=name)
     ax_acc.plot(epochs, history.test_accuracy, label=name)
 ax_loss.set(xlabel="epoch", ylabel="training loss (cross-entropy)", yscale="log")
 ax_acc.set(xlabel="epoch", ylabel="test accuracy", ylim=(0, 1.02))
-ax_loss.legend(fontsize=8)
+ax_loss.legend()
 fig.tight_layout()
 plt.show()
 
@@ -165,7 +165,7 @@ with tempfile.TemporaryDirectory() as tmp:
     png = plot_decision_boundary(
         model, X, y, Path(tmp) / "spirals.png", loss="cross_entropy", resolution=50, title="Adam, 40 epochs"
     )
-    display(Image(png.read_bytes(), width=360))
+    display(Image(png.read_bytes()))
 
 # %% [markdown]
 # ## Exercises

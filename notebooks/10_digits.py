@@ -39,7 +39,7 @@ X, y = load_digits()
 X_train, X_test, y_train, y_test = train_test_split(X, y, 0.2, seed=1337)
 print(f"{len(X)} images of {len(X[0])} pixels in [0, 1]; {len(X_train)} to train on, {len(X_test)} held out")
 
-fig = Figure(figsize=(8, 1.4), dpi=60)
+fig = Figure(figsize=(8, 1.7), dpi=100)
 for k, ax in enumerate(fig.subplots(1, 10)):
     ax.imshow(np.array(X_train[k]).reshape(8, 8), cmap="gray_r")
     ax.set_title(str(y_train[k]))
@@ -114,7 +114,7 @@ seconds = time.perf_counter() - start
 test = accuracy(model, X_test, y_test, "cross_entropy")
 print(f"trained in {seconds:.0f} s; training accuracy {history.accuracy[-1]:.1%}, test accuracy {test:.1%}")
 
-fig = Figure(figsize=(6, 3), dpi=70)
+fig = Figure(figsize=(6, 3), dpi=100)
 ax = fig.subplots()
 ax.plot(range(1, 16), history.loss, marker="o")
 ax.set_xlabel("epoch")
@@ -132,7 +132,7 @@ show(fig)
 predictions = [max(range(10), key=lambda j: out[j].data) for out in (model(x) for x in X_test)]
 wrong = [k for k, (p, t) in enumerate(zip(predictions, y_test)) if p != t]
 print(f"{len(wrong)} of {len(X_test)} held-out images misread")
-fig = Figure(figsize=(8, 1.4), dpi=60)
+fig = Figure(figsize=(8, 1.7), dpi=100)
 for ax, k in zip(fig.subplots(1, 8), wrong[:8]):
     ax.imshow(np.array(X_test[k]).reshape(8, 8), cmap="gray_r")
     ax.set_title(f"{y_test[k]} as {predictions[k]}")

@@ -19,3 +19,12 @@ def notebook3_graph() -> Value:
     loss = y2 + x
     loss.label = "L"
     return loss
+
+
+def forty_node_graph() -> Value:
+    """The half squared error of MLP(2, [2, 2, 1]) on one sample: 40 Values, too many to see at once."""
+    from autograd_tiny.losses import half_squared_error
+    from autograd_tiny.nn import MLP
+
+    model = MLP(2, [2, 2, 1], seed=0)
+    return half_squared_error(model([Value(0.5, label="x0"), Value(-1.0, label="x1")]), 1.0)

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import NEEDS_CHROMIUM_AND_DOT
-from graphs import notebook3_graph
+from chromium import ALL_INSIDE, NEEDS_CHROMIUM_AND_DOT, SMALLEST_SVG_TEXT_PX
+from graphs import forty_node_graph, notebook3_graph
 
 from autograd_tiny import Value
 
@@ -29,8 +29,8 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Page:
     """An open steps page, with the console's errors collected."""
 
-    def __init__(self, browser: Any, path: Path, width: int = 1400) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
+    def __init__(self, browser: Any, path: Path, width: int = 1400, height: int = 900) -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": height})
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -158,7 +158,7 @@ def test_text_is_at_least_12_px_and_zoom_changes_the_scale(browser: Any, page_fi
     before = float(p.page.evaluate("document.body.dataset.scale"))
     p.page.click("#zoom-in")
     after = float(p.page.evaluate("document.body.dataset.scale"))
-    assert after == pytest.approx(before * 1.25)
+    assert after == pytest.approx(before * 1.25, abs=2e-4)  # the page shows its scale to 4 decimals
     assert text_px(p) == pytest.approx(14 * after, rel=1e-3)  # the graph's text is 14 units tall
     view = p.page.locator("#view").bounding_box()
     p.page.mouse.move(view["x"] + view["width"] / 2, view["y"] + view["height"] / 2)
@@ -183,3 +183,30 @@ def test_a_small_graph_fits_the_width_and_a_small_mlps_page_stays_light(browser:
     q.page.keyboard.press("End")
     assert re.match(r"backward step (\d+) of \1", q.page.text_content("#title"))
     assert q.errors == []
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (800, 600)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_text_is_at_least_12_px_at_the_default_view(browser: Any, page_file: Path,
+                                                           size: tuple[int, int]) -> None:  # fmt: skip
+    p = Page(browser, page_file, *size)
+    assert p.page.evaluate(SMALLEST_SVG_TEXT_PX, "#view") >= 12 - 1e-6
+
+
+def test_a_laptops_window_shows_all_of_notebook_3s_graph_at_once(browser: Any, page_file: Path) -> None:
+    p = Page(browser, page_file, 1400, 900)
+    assert p.page.evaluate(ALL_INSIDE, ["#view", "g.node"])
+    assert p.page.evaluate("document.getElementById('view').getBoundingClientRect().bottom") > 900 * 0.9
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (800, 600)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_view_follows_each_steps_node_and_arrows_through_a_40_node_graph(
+        browser: Any, tmp_path: Path, size: tuple[int, int]) -> None:  # fmt: skip
+    forty = viz.write_steps(forty_node_graph(), tmp_path / "forty.html")
+    p = Page(browser, forty, *size)
+    last = int(p.page.get_attribute("#slider", "max"))
+    for k in range(1, last + 1):
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == k
+        if p.page.evaluate("document.querySelector('#view .current') !== null"):
+            p.page.wait_for_function(ALL_INSIDE, arg=["#view", ".current, .hot"], timeout=10_000)
+    assert p.errors == []

@@ -1,27 +1,20 @@
 """draw_dot and steps_widget in a real JupyterLab (Playwright driving Debian's Chromium): fitted and readable.
 
-A JupyterLab server runs a three-cell notebook on notebook 3's graph in windows 1400 and 960 px wide
-(the file browser open); the checks read the rendered outputs' sizes, text sizes and scroll.
-Skipped, with the reason, when JupyterLab, ipywidgets, Playwright, Chromium or dot is missing.
+A JupyterLab server runs a notebook on notebook 3's graph and a 40-node graph in a laptop's window,
+1280x800 with the file browser open (a notebook column about 848 px wide); the checks read the
+rendered outputs' sizes, text sizes and scroll. Skipped, with the reason, when JupyterLab,
+ipywidgets, Playwright, Chromium or dot is missing.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import NEEDS_CHROMIUM_AND_DOT
+from chromium import ALL_INSIDE, KERNEL_IDLE, NEEDS_CHROMIUM_AND_DOT, SMALLEST_SVG_TEXT_PX, jupyterlab
 
 pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (the test extra)")
 pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (the test extra)")
@@ -29,25 +22,15 @@ pytest.importorskip("ipywidgets", reason="ipywidgets is not installed (the test 
 pytestmark = NEEDS_CHROMIUM_AND_DOT
 
 CELLS = [
-    f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\nfrom graphs import notebook3_graph\n"
+    f"import sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+    "from graphs import forty_node_graph, notebook3_graph\n"
     "from autograd_tiny.viz.pictures import draw_dot, steps_widget\nL = notebook3_graph()\nL.backward()",
     "draw_dot(L)",
     "steps_widget(L)",
+    "steps_widget(forty_node_graph())",
 ]
-# Start the notebook's kernel without asking, and no news pop-up over the notebook.
-SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
-}
-KERNEL_IDLE = "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status == 'idle'"
-START_S = 120  # JupyterLab's first start builds its settings and kernel specs: slow on a loaded machine
 MIN_TEXT_PX = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+VIEW = ".autograd-tiny-steps-view"  # the box steps_widget scrolls its picture in
 
 
 def _notebook() -> dict[str, Any]:
@@ -59,50 +42,18 @@ def _notebook() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of fits.ipynb open in a fresh JupyterLab server whose output goes to a log file (never a pipe)."""
+    """URL of fits.ipynb open in a fresh JupyterLab server."""
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
     (root / "notebooks" / "fits.ipynb").write_text(json.dumps(_notebook()), encoding="utf-8")
-    port, token = _free_port(), secrets.token_hex(16)
-    for plugin, settings in SETTINGS.items():
-        file = root / "settings" / f"{plugin}.jupyterlab-settings"
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(json.dumps(settings), encoding="utf-8")
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "run"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "ws")}
-    log = (root / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--ServerApp.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}", "--allow-root",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start: {(root / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+    with jupyterlab(root) as (base, token):
         yield f"{base}/lab/tree/fits.ipynb?token={token}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
 
-@pytest.fixture(scope="module", params=[1400, 960], ids=lambda w: f"{w}px")
-def outputs(request: pytest.FixtureRequest, browser: Any, lab: str) -> Iterator[Any]:
-    """The notebook run in a window request.param pixels wide; yields the page once both outputs are drawn."""
-    page = browser.new_page(viewport={"width": request.param, "height": 1000})
+@pytest.fixture(scope="module")
+def outputs(browser: Any, lab: str) -> Iterator[Any]:
+    """The notebook run in a laptop's window, 1280x800; yields the page once its outputs are drawn."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(90_000)
     page.goto(lab)
     page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
@@ -110,8 +61,8 @@ def outputs(request: pytest.FixtureRequest, browser: Any, lab: str) -> Iterator[
     # Not awaited: evaluate() has no timeout, and the command would wait on any dialog JupyterLab opened.
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     page.wait_for_selector(".jp-OutputArea-output img", state="visible")
-    page.wait_for_selector(".jp-OutputArea-output .widget-html svg text", state="attached")
-    page.wait_for_timeout(500)  # let the widget's layout settle
+    page.wait_for_function(f"() => Array.from(document.querySelectorAll('{VIEW}'))"
+                           ".filter(view => view.querySelector('svg text')).length === 2")  # fmt: skip
     yield page
     page.close()
 
@@ -123,38 +74,46 @@ def _measure(page: Any, picture: str) -> dict[str, float]:
           const pic = document.querySelector(selector);
           const area = pic.closest('.jp-OutputArea-output');
           const p = pic.getBoundingClientRect(), a = area.getBoundingClientRect();
-          return {picRight: p.right, picWidth: p.width, areaRight: a.right,
+          return {picRight: p.right, picWidth: p.width, areaRight: a.right, areaWidth: a.width,
                   areaScroll: area.scrollWidth, areaClient: area.clientWidth};
         }""",
         picture,
     )
 
 
-# On-screen size of an SVG's text: its font size in layout points times the shown pixels per point.
+# On-screen size of an SVG image's smallest text: its font size in points times the shown pixels per point.
 DRAW_DOT = """() => {
   const img = document.querySelector('.jp-OutputArea-output img');
   const svg = new DOMParser().parseFromString(decodeURIComponent(img.src.split(',')[1]), 'image/svg+xml');
   const points = svg.documentElement.viewBox.baseVal.width;
-  const font = Number(svg.querySelector('text').getAttribute('font-size'));
-  return font * img.getBoundingClientRect().width / points;
+  const fonts = Array.from(svg.querySelectorAll('text'), t => Number(t.getAttribute('font-size')));
+  return Math.min(...fonts) * img.getBoundingClientRect().width / points;
 }"""
-WIDGET = """() => {
-  const svg = document.querySelector('.widget-html svg'), view = svg.closest('.widget-box');
-  const text = svg.querySelector('g.node text');
-  const shown = svg.getBoundingClientRect(), at = text.getBoundingClientRect();
-  return {textPx: Number(text.getAttribute('font-size')) * shown.width / svg.viewBox.baseVal.width,
-          svgWidth: shown.width, viewWidth: view.clientWidth, viewScroll: view.scrollWidth,
-          scrollLeft: view.scrollLeft, textX: at.x, textY: at.y,
-          caption: document.querySelector('.widget-html p').textContent};
+# Where the widget's picture is in its box, and where a text is in the picture (nothing else may move it).
+WIDGET = """nth => {
+  const view = document.querySelectorAll('.autograd-tiny-steps-view')[nth], svg = view.querySelector('svg');
+  const shown = svg.getBoundingClientRect();
+  const at = svg.querySelector('g.node text').getBoundingClientRect();
+  return {svgWidth: shown.width, svgHeight: shown.height,
+          viewWidth: view.clientWidth, viewScroll: view.scrollWidth,
+          textInSvg: [at.x - shown.x, at.y - shown.y]};
+}"""
+# The step the nth widget's caption names; whether its picture shows the same step, another than `was`.
+CAPTION = """nth => document.querySelectorAll('.autograd-tiny-steps-view')[nth].parentElement
+  .querySelector('.widget-html p b').textContent"""
+SHOWS_NEW_STEP = """([nth, was]) => {
+  const box = document.querySelectorAll('.autograd-tiny-steps-view')[nth].parentElement;
+  const caption = box.querySelector('.widget-html p b').textContent;
+  return caption !== was && box.querySelector('svg g.graph > text').textContent === caption;
 }"""
 
 
-def test_draw_dot_fits_the_cell_without_a_sideways_scroll(outputs: Any) -> None:
+def test_draw_dot_fits_the_column_with_text_of_12_px_and_no_sideways_scroll(outputs: Any) -> None:
     m = _measure(outputs, ".jp-OutputArea-output img")
+    assert m["areaWidth"] < 900  # a laptop's column, the file browser open
     assert m["areaScroll"] <= m["areaClient"] + 1
     assert m["picRight"] <= m["areaRight"] + 1
-    if outputs.viewport_size["width"] >= 1400:  # with the file browser open, the cell is about 970 px wide
-        assert outputs.evaluate(DRAW_DOT) >= MIN_TEXT_PX
+    assert outputs.evaluate(DRAW_DOT) >= MIN_TEXT_PX
 
 
 def test_steps_widget_keeps_its_controls_and_caption_in_the_cell(outputs: Any) -> None:
@@ -166,35 +125,51 @@ def test_steps_widget_keeps_its_controls_and_caption_in_the_cell(outputs: Any) -
 
 
 def _zoom(page: Any, name: str) -> dict[str, Any]:
-    """Press the widget's zoom button name; the picture's measures once it is redrawn at that zoom."""
-    page.locator(".widget-toggle-buttons button", has_text=name).click()
+    """Press the first widget's zoom button name; the picture's measures once it is redrawn at that zoom."""
+    page.locator(".widget-toggle-buttons").first.locator("button", has_text=name).click()
     shown = "===" if name == "fit" else "!=="
-    page.wait_for_function(f"() => document.querySelector('.widget-html svg').style.minWidth {shown} ''")
-    return dict(page.evaluate(WIDGET))
+    page.wait_for_function(f"() => document.querySelector('{VIEW} svg').style.minWidth {shown} ''")
+    return dict(page.evaluate(WIDGET, 0))
 
 
-def test_steps_widget_text_is_readable_and_the_picture_scrolls_in_its_own_box(outputs: Any) -> None:
-    readable = _zoom(outputs, "readable")
-    assert MIN_TEXT_PX <= readable["textPx"] < MIN_TEXT_PX + 0.5
-    assert readable["viewScroll"] > readable["viewWidth"]  # notebook 3's graph is wider than any cell
+def test_steps_widget_text_is_at_least_12_px_by_default_and_the_zooms_scale_it(outputs: Any) -> None:
+    assert outputs.evaluate(SMALLEST_SVG_TEXT_PX, VIEW) >= MIN_TEXT_PX - 1e-3
     fit = _zoom(outputs, "fit")
-    assert abs(fit["svgWidth"] - fit["viewWidth"]) <= 1 and fit["viewScroll"] <= fit["viewWidth"] + 1
-    assert fit["textPx"] < MIN_TEXT_PX  # the whole of it is too small to read: why readable is the default
-    natural = _zoom(outputs, "100%")
-    assert natural["textPx"] == pytest.approx(14 * 4 / 3, abs=0.1)
+    assert fit["svgWidth"] <= fit["viewWidth"] + 1 and fit["viewScroll"] <= fit["viewWidth"] + 1
+    _zoom(outputs, "100%")
+    assert outputs.evaluate(SMALLEST_SVG_TEXT_PX, VIEW) == pytest.approx(12 * 4 / 3, abs=0.05)  # 12 pt
     _zoom(outputs, "readable")
+    assert outputs.evaluate(SMALLEST_SVG_TEXT_PX, VIEW) >= MIN_TEXT_PX - 1e-3
 
 
-def test_a_step_keeps_the_picture_and_its_scroll_where_they_were(outputs: Any) -> None:
+def _step(page: Any, nth: int) -> None:
+    """Press the right arrow on the nth widget's slider; return when caption and picture show the next step.
+
+    The kernel sends the new caption and the new picture as two messages: waiting for the caption
+    alone would race the picture.
+    """
+    was = page.evaluate(CAPTION, nth)
+    page.locator(".widget-slider .noUi-handle").nth(nth).press("ArrowRight")
+    page.wait_for_function(SHOWS_NEW_STEP, arg=[nth, was])
+
+
+def test_a_step_moves_nothing_inside_the_picture(outputs: Any) -> None:
     _zoom(outputs, "readable")
-    scroll = "() => { document.querySelector('.widget-html svg').closest('.widget-box').scrollLeft = 99 }"
-    outputs.evaluate(scroll)
-    for _ in range(3):  # the captions of these steps take one, two and three lines in a narrow cell
-        before = outputs.evaluate(WIDGET)
-        outputs.locator(".widget-slider .noUi-handle").press("ArrowRight")
-        new_caption = "caption => document.querySelector('.widget-html p').textContent !== caption"
-        outputs.wait_for_function(new_caption, arg=before["caption"])
-        after = outputs.evaluate(WIDGET)
-        assert after["scrollLeft"] == before["scrollLeft"] > 0
-        assert (after["textX"], after["textY"]) == (before["textX"], before["textY"])
+    before = outputs.evaluate(WIDGET, 0)
+    for _ in range(3):
+        _step(outputs, 0)
+        after = outputs.evaluate(WIDGET, 0)
+        assert (after["svgWidth"], after["svgHeight"]) == (before["svgWidth"], before["svgHeight"])
+        assert after["textInSvg"] == before["textInSvg"]
+
+
+def test_the_widget_follows_each_steps_node_and_arrows_through_a_40_node_graph(outputs: Any) -> None:
+    readout = outputs.locator(".widget-slider .widget-readout").nth(1)
+    while not readout.text_content().startswith("backward"):
+        _step(outputs, 1)
+    assert readout.text_content() == "backward 0"
+    for k in range(1, 41):
+        _step(outputs, 1)
+        assert readout.text_content() == f"backward {k}"
+        outputs.wait_for_function(ALL_INSIDE, arg=[VIEW, "svg .current", 1], timeout=10_000)
 

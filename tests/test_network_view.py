@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -128,3 +129,25 @@ def test_each_layers_units_are_drawn_in_index_order(rankdir: str, sizes: list[in
         points = [tuple(map(float, scene.nodes[f"u{n}_{j}"]["pos"].split(","))) for j in range(width)]
         across = [-y for _, y in points] if rankdir == "LR" else [x for x, _ in points]
         assert across == sorted(across), (n, points)
+
+
+@needs_dot
+def test_every_units_text_reads_at_wcag_aa_contrast_and_the_legend_explains_thick_borders() -> None:
+    from autograd_tiny.viz.network_view import network_pictures
+    from autograd_tiny.viz.text import contrast
+
+    pictures = network_pictures(sigmoid_model(), X, T)
+    source = pictures.frame(len(pictures.steps) - 1).source
+    fills = {}
+    for line in source.splitlines():
+        fill, font = (re.search(rf'{attr}="(#[0-9a-f]{{6}})"', line) for attr in ("fillcolor", "fontcolor"))
+        if fill and font:
+            fills[fill.group(1)] = font.group(1)
+            assert contrast(fill.group(1), font.group(1)) >= 4.5, line
+    assert len(fills) > 3 and "#ffffff" in fills.values()  # some deltas are dark enough for white text
+    assert "thick borders" in source
+    for k, state in enumerate(pictures.states):  # the page: white text (class dark) where the frame has it
+        for eid, (cls, _texts, fill) in state.items():
+            if eid.startswith("u") and fill:
+                white = "dark" in cls.split()
+                assert contrast(fill, "#ffffff" if white else "#000000") >= 4.5, (k, eid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -168,11 +169,24 @@ def test_steps_widget_draws_at_the_zoom_asked_and_refuses_an_unknown_one() -> No
     for name in ("fit", "readable", "100%"):
         zoom.value = name
         widths[name] = re.search(r'max-width:([\d.]+)pt;(?:min-width:(\d+)px;)?', picture.value).groups()
-    points = float(widths["fit"][0])
+    points = float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ', picture.value).group(1))
     assert widths["fit"][1] is None  # no minimum: the whole graph in the cell
-    assert int(widths["readable"][1]) == round(points * 12 / 14)  # 14 pt text shown at 12 px at least
-    assert int(widths["100%"][1]) == round(points * 4 / 3)
+    assert int(widths["readable"][1]) == math.ceil(points * 12 / 12)  # the arrows' 12 pt text at 12 px
+    assert int(widths["100%"][1]) == math.ceil(points * 4 / 3)
     slider.value = 3
     assert "step 3 of" in caption.value and f'max-width:{widths["fit"][0]}pt' in picture.value
+
+
+@needs_dot
+def test_steps_widgets_slider_counts_each_pass_as_backward_steps_numbers_its_frames() -> None:
+    pytest.importorskip("ipywidgets")
+    root = notebook3_graph()
+    slider = viz.steps_widget(root).children[0].children[1]
+    frames = len(viz.backward_steps(root))
+    forward = len(slider.options) - frames
+    assert [label for label, _ in slider.options] == (
+        [f"forward {k}" for k in range(forward)] + [f"backward {k}" for k in range(frames)])
+    slider.value = forward + 4
+    assert slider.label == "backward 4"
     with pytest.raises(ValueError, match=r"steps_widget: zoom must be one of fit, readable, 100%, got 'big'"):
         viz.steps_widget(notebook3_graph(), zoom="big")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -124,6 +127,27 @@ def test_in_a_notebook_the_svg_scales_down_to_the_cell_width() -> None:
 
 
 @needs_dot
+def test_a_notebook_stores_each_picture_as_png_too_for_when_it_is_opened_untrusted() -> None:
+    for picture in (viz.draw_dot(small_graph()), viz.backward_steps(small_graph())[1]):
+        bundle = picture._repr_mimebundle_()
+        png = base64.b64decode(bundle["image/png"])
+        assert png.startswith(b"\x89PNG") and "<svg" in bundle["image/svg+xml"]
+        width_pt = float(ET.fromstring(bundle["image/svg+xml"]).get("viewBox").split()[2])
+        assert int.from_bytes(png[16:20], "big") == pytest.approx(width_pt * 4 / 3, abs=2)  # the same size
+
+
+@needs_dot
+def test_a_long_chain_is_drawn_top_to_bottom_to_stay_readable_in_a_notebook_column() -> None:
+    x = Value(0.5, label="x")
+    chain = x
+    for _ in range(8):
+        chain = (chain * 0.9).tanh()
+    short = Value(1.0, label="a") * Value(2.0, label="b")
+    assert "rankdir=TB" in viz.draw_dot(chain).source
+    assert "rankdir=LR" in viz.draw_dot(short).source
+
+
+@needs_dot
 def test_rankdir_and_output_formats(tmp_path: Path) -> None:
     out = small_graph()
     assert "rankdir=LR" in viz.draw_dot(out).source
@@ -140,7 +164,7 @@ def test_bad_arguments_are_named_in_the_error() -> None:
     out = small_graph()
     with pytest.raises(TypeError, match="draw_dot: root must be a Value, got float"):
         viz.draw_dot(1.0)
-    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT, got 'up'"):
+    with pytest.raises(ValueError, match="rankdir must be one of auto, LR, TB, RL, BT, got 'up'"):
         viz.draw_dot(out, rankdir="up")
     with pytest.raises(ValueError, match="unknown output format 'jpeg2'"):
         viz.draw_dot(out, format="jpeg2")
@@ -250,3 +274,39 @@ def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
     assert {"out", "grad 0.9672", "tanh"} <= set(svg_texts_of(graph.read_text()))
     assert "backward step 3 of 6" in svg_texts_of(step.read_text())
     assert "\u03b4 = -0.9677" in svg_texts_of(network.read_text())
+
+
+# ---- the stored notebooks' pictures, as a laptop's JupyterLab shows them -------------------------------
+
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+COLUMN_PX = 848  # JupyterLab's output column at 1280x800 with the file browser open
+GROUPED_GRAPH = pytest.mark.xfail(strict=True, reason="notebook 4's graph of one prediction, grouped by "
+                                  "module, is 2,251 pt wide either way: a collapsed view is not built yet")
+
+
+def _pictures(notebook: Path) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+    """(cell index, data, metadata) of every stored output that is a picture."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    outputs = [(k, out) for k, cell in enumerate(cells) for out in cell.get("outputs", ())]
+    return [(k, out["data"], out.get("metadata", {})) for k, out in outputs
+            if any(m.startswith("image/") for m in out.get("data", {}))]  # fmt: skip
+
+
+@pytest.mark.parametrize("notebook", [pytest.param(p, marks=GROUPED_GRAPH) if p.name.startswith("04_") else p
+                                      for p in NOTEBOOKS], ids=lambda p: p.stem)  # fmt: skip
+def test_a_stored_notebooks_pictures_read_at_12_px_in_a_laptops_column(notebook: Path) -> None:
+    for k, data, metadata in _pictures(notebook):
+        if "image/svg+xml" in data:  # shown at its natural size (4/3 px a point) or shrunk to the column
+            assert "image/png" in data, k  # what JupyterLab shows before the notebook is trusted
+            svg = ET.fromstring("".join(data["image/svg+xml"]))
+            points = float(svg.get("viewBox", "").split()[2])
+            texts = svg.iter("{http://www.w3.org/2000/svg}text")
+            smallest = min(float(t.get("font-size", 14)) for t in texts)
+            assert smallest * min(points * 4 / 3, COLUMN_PX) / points >= 12, (k, smallest, points)
+        else:  # a plot or an animation, drawn with text of 12 px or more: shown at that size, never shrunk
+            kind = next(m for m in data if m.startswith("image/"))
+            raster = base64.b64decode("".join(data[kind]))
+            width = int.from_bytes(raster[16:20], "big") if kind == "image/png" else int.from_bytes(
+                raster[6:8], "little")  # fmt: skip
+            assert width <= COLUMN_PX, (k, kind, width)
+            assert metadata.get(kind, {}).get("width", width) >= width, (k, "shrunk by its display width")

@@ -6,6 +6,8 @@ Graphviz's programs. Every picture of autograd_tiny is rendered through this mod
 
 from __future__ import annotations
 
+import base64
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +51,7 @@ def dot_required(what: str) -> Iterator[None]:
 
 
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_VIEW_BOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
 
 
 def fit_width(svg: str, min_px_per_pt: float = 0.0) -> str:
@@ -61,7 +64,9 @@ def fit_width(svg: str, min_px_per_pt: float = 0.0) -> str:
     if not match:
         return svg
     width = float(match.group(1))
-    least = f"min-width:{width * min_px_per_pt:.0f}px;" if min_px_per_pt else ""
+    box = _VIEW_BOX.search(svg)  # the drawing's exact width: the size above is rounded
+    exact = float(box.group(1)) if box else width
+    least = f"min-width:{math.ceil(exact * min_px_per_pt)}px;" if min_px_per_pt else ""
     style = f"max-width:{width:g}pt;{least}height:auto"
     fitted = f'<svg width="100%" style="{style}" preserveAspectRatio="xMinYMin"'
     return svg.replace(match.group(0), fitted, 1)
@@ -78,9 +83,15 @@ class _Rendering:
         with dot_required("rendering the graph"):
             return super().render(*args, **kwargs)  # type: ignore[misc]
 
-    def _repr_image_svg_xml(self) -> str:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
+        """SVG fitted to the cell, and the same picture as PNG.
+
+        JupyterLab shows SVG only in a notebook it trusts (one run here): a notebook opened from a
+        download or a clone shows the stored PNG instead of the bare repr.
+        """
         svg: str = self.pipe(format="svg", encoding="utf-8")
-        return fit_width(svg)
+        png = base64.b64encode(self.pipe(format="png")).decode("ascii")
+        return {"image/svg+xml": fit_width(svg), "image/png": png}
 
 
 class Graph(_Rendering, graphviz.Digraph):  # type: ignore[misc]

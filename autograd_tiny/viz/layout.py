@@ -11,10 +11,11 @@ as it is, for a page whose script changes its texts and classes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol, TypeVar
 
-from autograd_tiny.viz.graphviz_io import PinnedGraph, run_dot
+from autograd_tiny.viz.graphviz_io import GraphvizNotFoundError, PinnedGraph, run_dot
 from autograd_tiny.viz.text import quote
 
 Attrs = Mapping[str, str]
@@ -66,6 +67,58 @@ def lay_out(scene: Scene, what: str) -> Scene:
     graph = {k: v for k, v in scene.graph.items() if k not in ("label", "rankdir", "newrank")}
     graph["bb"] = laid["bb"]
     return replace(scene, graph=graph, nodes=nodes, edges=edges)
+
+
+# The box a picture is chosen for: a laptop's notebook column (JupyterLab at 1280x800, file browser open).
+VIEW_BOX_PX = (848.0, 520.0)
+AUTO = "auto"  # rankdir: left to right or top to bottom, whichever shows more of the picture in VIEW_BOX_PX
+
+
+def shown_fraction(scene: Scene, px_per_pt: float, box: tuple[float, float] = VIEW_BOX_PX) -> float:
+    """How much of a laid-out scene, drawn at px_per_pt, a box shows at once (1: all of it)."""
+    x0, y0, x1, y1 = (float(v) for v in scene.graph["bb"].split(","))
+    width, height = max(x1 - x0, 1.0) * px_per_pt, max(y1 - y0, 1.0) * px_per_pt
+    return min(box[0], width) * min(box[1], height) / (width * height)
+
+
+def lay_out_to_fit(scene: Scene, what: str, px_per_pt: float) -> Scene:
+    """The scene laid out with its own rankdir, or with ``"auto"`` the better of LR and TB for VIEW_BOX_PX.
+
+    Left to right wins ties: it reads like the formula. A long chain of operations goes top to
+    bottom, where a notebook scrolls anyway, instead of far off to the right.
+    """
+    if scene.graph.get("rankdir") != AUTO:
+        return lay_out(scene, what)
+    options = [lay_out(replace(scene, graph={**scene.graph, "rankdir": r}), what) for r in ("LR", "TB")]
+    return max(options, key=lambda s: shown_fraction(s, px_per_pt))
+
+
+class Described(Protocol):
+    """A drawing that Graphviz lays out from its DOT text."""
+
+    @property
+    def source(self) -> str: ...
+
+
+Drawing = TypeVar("Drawing", bound=Described)
+
+
+def narrowest_in_column(options: Sequence[Drawing]) -> Drawing:
+    """The first of several drawings of one graph whose text a VIEW_BOX_PX-wide column shrinks least.
+
+    A drawing narrower than the column keeps its size, so the first (left to right) wins unless it
+    is too wide and another is narrower. One drawing, or no Graphviz's dot: the first, unmeasured.
+    """
+    if len(options) == 1:
+        return options[0]
+    try:
+        layouts = [json.loads(run_dot(o.source, "json", "draw_dot")) for o in options]
+    except GraphvizNotFoundError:
+        return options[0]
+    widths = [float(laid["bb"].split(",")[2]) for laid in layouts]
+    column_pt = VIEW_BOX_PX[0] * 0.75  # 4/3 px to the point
+    shrink = [min(1.0, column_pt / max(w, 1.0)) for w in widths]
+    return options[shrink.index(max(shrink))]
 
 
 def dpi_for(scene: Scene, max_pixels: int) -> str:

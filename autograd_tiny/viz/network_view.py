@@ -23,7 +23,7 @@ from autograd_tiny.nn import MLP
 from autograd_tiny.viz.graphviz_io import PinnedGraph
 from autograd_tiny.viz.layout import Scene, lay_out, pinned_frame, pinned_svg
 from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
-from autograd_tiny.viz.text import FONT, blend, lines_label, short
+from autograd_tiny.viz.text import FONT, blend, lines_label, short, text_colour
 
 FONT_SIZE = 14
 _DELTA = "\u03b4"
@@ -138,12 +138,13 @@ class NetworkPictures:
             attrs = {"label": lines_label(texts)} if texts else {}
             if eid.startswith("u"):
                 attrs["fillcolor"] = colour or "#ffffff"
+                attrs["fontcolor"] = text_colour(attrs["fillcolor"])
                 if "current" in cls:
                     attrs.update(color="#333333", penwidth="3")
             else:
                 attrs.update(color=colour or "#bbbbbb", penwidth="2.5" if "current" in cls else "1.2")
             changes[eid] = attrs
-        graph = {"label": lines_label([self.steps[k].title, _LEGEND]), "labelloc": "t", "fontname": FONT}
+        graph = {"label": lines_label([self.steps[k].title, *_LEGEND]), "labelloc": "t", "fontname": FONT}
         return pinned_frame(self.scene, changes, graph, fmt, max_pixels)
 
     def page(self, title: str) -> str:
@@ -153,12 +154,17 @@ class NetworkPictures:
             LegendEntry("background:linear-gradient(90deg,#2166ac,#f7f7f7,#b2182b)", f"units: {_DELTA} from "
                         "negative (blue) through 0 (white) to positive (red)"),
             LegendEntry("background:linear-gradient(90deg,#2166ac,#f7f7f7,#b2182b);height:.3em",
-                        "arrows: dc/dw = \u03b4 \u00d7 y, same colours; thick: this step's layer"),
+                        "arrows: dc/dw = \u03b4 \u00d7 y, same colours"),
+            LegendEntry("background:#fff;border:3px solid #333", _THICK),
         ]  # fmt: skip
-        return page(svg, self.steps, self.states, entries, title=title, font_size=FONT_SIZE)
+        css = ("g.dark > text { fill: #fff; }\n"
+               "g.unit.current > path, g.unit.current > polygon { stroke: #333; stroke-width: 3; }\n"
+               "g.weight.current > path { stroke-width: 2.5; }\n")
+        return page(svg, self.steps, self.states, entries, title=title, css=css)
 
 
-_LEGEND = "units: delta, arrows: dc/dw = delta x y; blue negative, white 0, red positive"
+_THICK = "thick borders and arrows: the layer this step computes"
+_LEGEND = ("units: delta, arrows: dc/dw = delta x y; blue negative, white 0, red positive", _THICK)
 
 
 def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[float],
@@ -185,7 +191,7 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
         for i in inputs:
             edges[f"w{n}_{j}_{i}"] = (f"u{n - 1}_{i}", f"u{n}_{j}", {"class": "edge weight"})
     scene = Scene(  # ordering=out: each layer's units in index order (x2[0] first), not as dot likes them
-        graph={"rankdir": rankdir, "fontname": FONT, "ranksep": "1.6", "nodesep": "0.3", "pad": "0.1",
+        graph={"rankdir": rankdir, "fontname": FONT, "ranksep": "1.1", "nodesep": "0.3", "pad": "0.1",
                "ordering": "out"},
         nodes=nodes, edges=edges,
         defaults={"node": {"shape": "box", "style": "rounded,filled", "fillcolor": "white", "fontname": FONT,
@@ -199,8 +205,9 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
         out: ElementStates = {}
         for n, j, inputs in units:
             known = n >= known_from and n > 0
-            cls = "node unit current" if n == current else "node unit"
             fill = _colour(d.delta[n][j], top_delta) if known else ""
+            dark = bool(fill) and text_colour(fill) == "#ffffff"  # white text (class dark) on it
+            cls = f"node unit{' current' if n == current else ''}{' dark' if dark else ''}"
             out[f"u{n}_{j}"] = (cls, unit_lines(n, j, known), fill)
             edge_cls = "edge weight current" if n == current else "edge weight"
             for i in inputs:

@@ -19,6 +19,7 @@ from autograd_tiny.engine import Value, backward_order
 from autograd_tiny.modes import creation_index
 from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
+from autograd_tiny.viz.following import following
 from autograd_tiny.viz.graphviz_io import (
     Graph,
     GraphvizNotFoundError,
@@ -28,10 +29,10 @@ from autograd_tiny.viz.graphviz_io import (
     render,
     to_svg,
 )
+from autograd_tiny.viz.layout import AUTO, narrowest_in_column
 from autograd_tiny.viz.network_view import draw_network, labelled_forward, network_deltas, network_pictures
 from autograd_tiny.viz.stepping import passes
-from autograd_tiny.viz.steps_page import MIN_TEXT_PX
-from autograd_tiny.viz.stepview import FONT_SIZE, StepPictures, build
+from autograd_tiny.viz.stepview import READABLE_PX_PER_PT, StepPictures, build
 from autograd_tiny.viz.text import FONT, blend, fixed, html_label
 
 __all__ = [
@@ -52,7 +53,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_NODES = 2000
-RANKDIRS = ("LR", "TB", "RL", "BT")
+AUTO_MAX_NODES = 300  # draw_dot's "auto" lays a graph out both ways up to this many Values, else LR
+RANKDIRS = (AUTO, "LR", "TB", "RL", "BT")
 
 # ---- one picture -----------------------------------------------------------------------------------
 
@@ -240,7 +242,7 @@ _WHITE, _RED = (255, 255, 255), (227, 74, 51)  # color_by_grad: |grad| 0 to the 
 def draw_dot(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = AUTO,
     show_grad: bool = True,
     color_by_grad: bool = False,
     scopes: Sequence[Scope] | None = None,
@@ -249,8 +251,11 @@ def draw_dot(
 ) -> Graph:
     """The computation graph below root as a ``graphviz.Digraph`` (displays inline in Jupyter).
 
-    One box per Value (label, data, grad with 4 decimals, stacked), one oval per operation. ``rankdir``:
-    "LR" (left to right), "TB", "RL" or "BT". ``show_grad=False`` hides the grads;
+    One box per Value (label, data, grad with 4 decimals, stacked), one oval per operation.
+    ``rankdir``: "LR" (left to right), "TB", "RL", "BT" or "auto" (the default): left to right unless
+    that must shrink the text in a laptop's notebook column more than top to bottom would (measured
+    by laying out both, for graphs of up to 300 Values; larger ones go left to right).
+    ``show_grad=False`` hides the grads;
     ``color_by_grad=True`` fills each box from white to red by |grad| / max |grad|. ``scopes``
     (from ``record_scopes()``) draws the Values made inside each module call as a labelled
     cluster, nested as the calls were; a parameter made outside every call joins the cluster of
@@ -272,7 +277,12 @@ def draw_dot(
             grad_text(v), blend(_WHITE, _RED, abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
         )
     groups = _group(nodes, scopes, "draw_dot")
-    return _picture(nodes, look, rankdir=rankdir, fmt=format, groups=groups, title=html_label(title))
+    # "auto" runs dot on both layouts to measure them: worth it for a picture one can read
+    both = rankdir == AUTO and len(nodes) <= AUTO_MAX_NODES
+    ways = ["LR", "TB"] if both else ["LR" if rankdir == AUTO else rankdir]
+    caption = html_label(title)
+    drawn = [_picture(nodes, look, rankdir=r, fmt=format, groups=groups, title=caption) for r in ways]
+    return narrowest_in_column(drawn)
 
 
 # ---- the forward and backward passes, step by step ------------------------------------------------
@@ -288,7 +298,7 @@ def _step_pictures(root: Value, rankdir: str, max_nodes: int, forward: bool, wha
 def backward_steps(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = AUTO,
     forward: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     format: str = "svg",
@@ -317,7 +327,7 @@ def write_steps(
     path: str | Path,
     *,
     format: str | None = None,
-    rankdir: str = "LR",
+    rankdir: str = AUTO,
     forward: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
     frame_ms: int = 1200,
@@ -392,26 +402,29 @@ def write_network_steps(
 # How large the widget draws its picture, as the fewest pixels per point of the layout (a point is 4/3 px).
 WIDGET_ZOOMS = {
     "fit": 0.0,  # the whole graph in the cell's width, however small its text
-    "readable": MIN_TEXT_PX / FONT_SIZE,  # the cell's width, but text never under 12 px: the box scrolls
+    "readable": READABLE_PX_PER_PT,  # the cell's width, but no text under 12 px: the box scrolls
     "100%": 4 / 3,  # natural size
 }
+_VIEW_CLASS = "autograd-tiny-steps-view"
 
 
 def steps_widget(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = AUTO,
     forward: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
     zoom: str = "readable",
 ) -> Any:
     """A notebook widget stepping through the passes (needs ipywidgets): play/pause, a slider, the picture.
 
-    The picture is drawn on one layout and scales to the cell's width; ``zoom="readable"`` (the
-    default, as on write_steps' page) keeps its text at least 12 px tall, and a picture wider than
-    the cell then scrolls inside its own box, so the controls and the step's sentence above it stay
-    in view and a step never moves the scroll. ``zoom="fit"`` shows the whole graph, ``"100%"`` its
-    natural size; the zoom buttons switch between them.
+    The slider reads "forward k" and "backward k", counting each pass's steps as `backward_steps`
+    numbers its frames. The picture is drawn on one layout (``rankdir="auto"``: left to right or
+    top to bottom, whichever fits a laptop's notebook better) and scales to the cell's width;
+    ``zoom="readable"`` (the default, as on write_steps' page) keeps every text at least 12 px tall,
+    and a picture larger than its box scrolls inside it, gliding to each step's node and arrows,
+    while the controls and the step's sentence above it stay in view. ``zoom="fit"`` shows the
+    whole width, ``"100%"`` the natural size; the zoom buttons switch between them.
     """
     import ipywidgets  # type: ignore[import-untyped]  # imported here: only notebooks need it
 
@@ -425,24 +438,29 @@ def steps_widget(
         if k not in rendered:
             svg = to_svg(pictures.frame(k))
             rendered[k] = svg[svg.index("<svg"):]
-        return fit_width(rendered[k], WIDGET_ZOOMS[zoom])
+        return following(fit_width(rendered[k], WIDGET_ZOOMS[zoom]), _VIEW_CLASS)
 
     def caption_of(k: int) -> str:
         sentence = f"<b>{html.escape(steps[k].title)}</b>: {html.escape(steps[k].text)}"
         return f'<p aria-live="polite" style="margin:0;line-height:1.3;white-space:normal">{sentence}</p>'
 
     play = ipywidgets.Play(value=0, min=0, max=len(steps) - 1, interval=1200, description="play")
-    slider = ipywidgets.IntSlider(value=0, min=0, max=len(steps) - 1, description="step",
-                                  layout=ipywidgets.Layout(flex="1 1 auto"))  # fmt: skip
-    ipywidgets.jslink((play, "value"), (slider, "value"))
+    phases = [s.phase for s in steps]
+    numbered = [(f"{p} {k - phases.index(p)}", k) for k, p in enumerate(phases)]  # "backward 4"
+    slider = ipywidgets.SelectionSlider(options=numbered, value=0, description="step",
+                                        layout=ipywidgets.Layout(flex="1 1 auto"))  # fmt: skip
+    ipywidgets.jslink((play, "value"), (slider, "index"))
     sizes = ipywidgets.ToggleButtons(options=list(WIDGET_ZOOMS), value=zoom, description="zoom",
-                                     style={"button_width": "6.5em"})  # fmt: skip
+                                     style={"button_width": "6.5em"},
+                                     layout=ipywidgets.Layout(margin="0 0 0 2em"))  # fmt: skip
     # Three lines whatever the step says: a longer or shorter sentence never moves the picture below it.
     caption = ipywidgets.HTML(caption_of(0), layout=ipywidgets.Layout(height="4em", overflow="auto"))
     whole_width = ipywidgets.Layout(width="100%", flex="0 0 auto", margin="0")
     picture = ipywidgets.HTML(picture_of(0, zoom), layout=whole_width)
-    # The box, not the picture, scrolls: it outlives the pictures swapped in, so its scroll stays put.
-    view = ipywidgets.Box([picture], layout=ipywidgets.Layout(width="100%", overflow="auto"))
+    # The box, not the picture, scrolls: it outlives the pictures swapped in, and glides to each step.
+    scrolling = ipywidgets.Layout(width="100%", max_height="65vh", overflow="auto")
+    view = ipywidgets.Box([picture], layout=scrolling)
+    view.add_class(_VIEW_CLASS)
 
     def show(_change: Mapping[str, Any]) -> None:
         caption.value = caption_of(slider.value)

@@ -1,5 +1,6 @@
 // Steps through one SVG: each step changes texts and classes (colours), never positions.
-// Reads its steps from the JSON in <script id="steps-data">; see autograd_tiny/steps_page.py.
+// Reads its steps from the JSON in <script id="steps-data">; see autograd_tiny/viz/steps_page.py.
+// followStep (follow.js, put before this script) scrolls each step's elements into view.
 (() => {
   "use strict";
   const data = JSON.parse(document.getElementById("steps-data").textContent);
@@ -12,6 +13,8 @@
   const play = $("play");
   let current = 0;
   let timer = null;
+  let smooth = false; // the first step is shown at once; later ones glide, unless the reader asks for less motion
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)");
 
   // Every step's whole state, rebuilt from the stored changes: id -> [class, texts, colour].
   const states = [];
@@ -54,6 +57,7 @@
     $("title").textContent = s.title;
     $("description").textContent = s.text;
     document.body.dataset.step = String(current);
+    followStep(view, Array.from(svg.querySelectorAll(".current, .hot")), smooth);
     if (current === last) stop();
   }
 
@@ -73,9 +77,11 @@
 
   // ---- zoom and pan: the SVG's size in pixels is its viewBox times `scale` --------------------------
   const box = svg.viewBox.baseVal;
-  const fontSize = Number(data.fontSize);
-  const readable = (data.minTextPx / fontSize) * 1.001; // the smallest scale at which text is minTextPx tall
+  const sizes = Array.from(svg.querySelectorAll("text[font-size]"), (t) => Number(t.getAttribute("font-size")));
+  const smallest = Math.min(...sizes);
+  const readable = (data.minTextPx / smallest) * 1.001; // the smallest scale at which every text is minTextPx
   let scale = 1;
+  const SIDE_PANEL_PX = 400;
 
   function zoomTo(next, cx, cy) {
     const old = scale;
@@ -92,12 +98,28 @@
   }
 
   function fitScale() {
-    return (view.clientWidth - 2) / box.width;
+    return Math.min((view.clientWidth - 2) / box.width, (view.clientHeight - 2) / box.height);
   }
 
-  // Fit to the width, but never so small that text falls under minTextPx, nor larger than life and a half.
+  // The view takes the window's height below the controls (at least 12em, as the stylesheet says).
+  // A picture narrow enough at the readable scale goes beside the controls and the text, as tall as the window.
+  function placeBeside() {
+    const room = document.body.clientWidth - box.width * readable - 24;
+    document.body.classList.toggle("beside", room >= SIDE_PANEL_PX);
+  }
+
+  function fillHeight() {
+    placeBeside();
+    const top = view.getBoundingClientRect().top + window.scrollY;
+    view.style.height = `${Math.max(window.innerHeight - top - 12, 0)}px`;
+  }
+
+  // The whole picture in the view, but never so small that text falls under minTextPx (the view then
+  // scrolls to each step), nor larger than life and a half.
   function fitReadable() {
+    fillHeight();
     zoomTo(Math.max(readable, Math.min(fitScale(), 1.5)));
+    followStep(view, Array.from(svg.querySelectorAll(".current, .hot")), false);
   }
 
   svg.removeAttribute("style");
@@ -146,7 +168,9 @@
     show(to);
   }, true);
 
+  show(0);
   fitReadable();
   window.addEventListener("resize", fitReadable);
-  show(0);
+  smooth = !still.matches;
+  still.addEventListener("change", () => { smooth = !still.matches; });
 })();

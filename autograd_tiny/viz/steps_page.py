@@ -3,6 +3,8 @@
 Any picture drawn once can be stepped through this way: a state gives, for each element id of
 the SVG, its class attribute, its texts and an optional colour. Only what changes from one
 step to the next is stored. The page needs nothing but a browser: no server, no network.
+The picture fills the window's height below the controls and scrolls to each step's elements
+(classes ``current`` and ``hot``) as it is shown.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
 .legend { display: flex; flex-wrap: wrap; gap: .3em 1.2em; list-style: none; padding: 0; margin: .3em 0; }
 .swatch { display: inline-block; width: 1.1em; height: .9em; border: 1px solid #555; border-radius: 3px;
           vertical-align: middle; margin-right: .3em; }
-.view { overflow: auto; border: 1px solid #ccc; max-height: 78vh; cursor: grab; touch-action: none; }
+.view { overflow: auto; border: 1px solid #ccc; height: 70vh; min-height: 12em; cursor: grab;
+        touch-action: none; }
 .view svg { display: block; }
+body.beside .layout { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0 1em;
+                      align-items: start; }
+body.beside .view { max-width: calc(100vw - 400px); }
 """
 
 
@@ -82,7 +88,6 @@ def page(
     legend: Sequence[LegendEntry],
     *,
     title: str,
-    font_size: float,
     css: str = "",
 ) -> str:
     """The HTML of a self-contained page stepping through ``states`` of the one picture ``svg``."""
@@ -90,7 +95,6 @@ def page(
         raise ValueError(f"page: {len(steps)} steps but {len(states)} states")
     phases = [s.phase for s in steps]
     data = {
-        "fontSize": font_size,
         "minTextPx": MIN_TEXT_PX,
         "phaseStart": {p: phases.index(p) for p in dict.fromkeys(phases)},
         "steps": [{"phase": s.phase, "title": s.title, "text": s.text} for s in steps],
@@ -105,7 +109,8 @@ def page(
         for phase, start in data["phaseStart"].items()  # type: ignore[attr-defined]
     ) if len(data["phaseStart"]) > 1 else ""  # type: ignore[arg-type]
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
-    script = files("autograd_tiny.viz").joinpath("steps_page.js").read_text(encoding="utf-8")
+    script = "\n".join(files("autograd_tiny.viz").joinpath(name).read_text(encoding="utf-8")
+                       for name in ("follow.js", "steps_page.js"))  # fmt: skip
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -113,6 +118,7 @@ def page(
 <title>{html.escape(title)}</title>
 <style>{_STYLE}{css}</style></head>
 <body>
+<div class="layout"><div class="panel">
 <h1 style="font-size:1.2em;margin:0 0 .4em">{html.escape(title)}</h1>
 <div class="bar" role="toolbar" aria-label="step through the picture">
 <button id="first" title="first step (Home)" aria-label="first step">|&#x25C0;</button>
@@ -133,7 +139,7 @@ def page(
 <ul class="legend" aria-label="legend">{items}</ul>
 <p style="font-size:.85em;color:#555;margin:.2em 0">Keys: &#x2190; &#x2192; one step,
 Home / End the first / last; wheel to zoom, drag to pan.</p>
-<div id="view" class="view">{svg}</div>
+</div><div id="view" class="view">{svg}</div></div>
 <script id="steps-data" type="application/json">{payload}</script>
 <script>{script}</script>
 </body></html>

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autograd_tiny.viz.graphviz_io import PinnedGraph
-from autograd_tiny.viz.layout import Scene, lay_out, pinned_frame, pinned_svg
+from autograd_tiny.viz.layout import Scene, lay_out_to_fit, pinned_frame, pinned_svg
 from autograd_tiny.viz.stepping import (
     CURRENT_COLOUR,
     STATUS_COLOURS,
@@ -19,11 +19,13 @@ from autograd_tiny.viz.stepping import (
     Pass,
     Step,
 )
-from autograd_tiny.viz.steps_page import ElementStates, LegendEntry, PageStep, number_texts, page
+from autograd_tiny.viz.steps_page import MIN_TEXT_PX, ElementStates, LegendEntry, PageStep, number_texts, page
 from autograd_tiny.viz.text import FONT, dot_text, lines_label
 
-FONT_SIZE = 14  # points in the layout; the page never shows it smaller than 12 px on screen
-_FADED = "#777777"
+FONT_SIZE = 14  # points in the layout: the boxes' text
+LABEL_FONT_SIZE = 12  # the operations' and the arrows' text, the smallest of the picture
+READABLE_PX_PER_PT = MIN_TEXT_PX / LABEL_FONT_SIZE  # the smallest scale at which every text is 12 px
+_FADED = "#666666"  # the text of a box not reached yet: 4.9:1 on its grey, WCAG AA
 _COLOUR_NAMES = {"#eeeeee": "grey", "#ffffff": "white", "#c6dbef": "blue", "#c7e9c0": "green"}
 
 
@@ -38,8 +40,15 @@ def legend(statuses: Sequence[str]) -> list[tuple[str, str, str]]:
     return [*entries, (CURRENT_COLOUR, "red outline", "this step's node and its arrows")]
 
 
-def legend_text(statuses: Sequence[str]) -> str:
-    return " · ".join(f"{name}: {meaning}" for _, name, meaning in legend(statuses))
+def legend_lines(statuses: Sequence[str], width: int = 64) -> list[str]:
+    """The legend as lines of at most about width characters, so a picture is no wider for it."""
+    lines = [""]
+    for _, name, meaning in legend(statuses):
+        entry = f"{name}: {meaning}"
+        if lines[-1] and len(lines[-1]) + len(entry) + 3 > width:
+            lines.append("")
+        lines[-1] += f" · {entry}" if lines[-1] else entry
+    return lines
 
 
 @dataclass(frozen=True)
@@ -64,9 +73,10 @@ class StepPictures:
             if status in ("waiting", "unreached"):
                 attrs["fontcolor"] = _FADED
             if i == step.current:
-                attrs.update(color=CURRENT_COLOUR, penwidth="3")
+                attrs.update(color=CURRENT_COLOUR, penwidth="3", **{"class": "value current"})
             out[f"v{i}"] = attrs
-        hot = {"color": CURRENT_COLOUR, "fontcolor": CURRENT_COLOUR, "penwidth": "2"}
+        # the class "current" marks what a view scrolls into sight (see follow.js): the node first
+        hot = {"color": CURRENT_COLOUR, "fontcolor": CURRENT_COLOUR, "penwidth": "2", "class": "current"}
         if step.current is not None and self.run.nodes[step.current].parents:
             out[f"o{step.current}"] = dict(hot)
             out[f"r{step.current}"] = dict(hot)
@@ -83,7 +93,7 @@ class StepPictures:
         """
         step = self.run.steps[k]
         # Left-justified lines (\\l) at the top left: in view when a wide picture is scrolled to its start.
-        title = "".join(f"{dot_text(line)}\\l" for line in (step.title, legend_text(self.statuses)))
+        title = "".join(f"{dot_text(line)}\\l" for line in (step.title, *legend_lines(self.statuses)))
         graph = {"label": title, "labelloc": "t", "labeljust": "l", "fontname": FONT, "fontsize": "13"}
         return pinned_frame(self.scene, self.changes(step), graph, fmt, max_pixels)
 
@@ -104,7 +114,7 @@ class StepPictures:
         entries.append(LegendEntry(f"background:#fff;border:3px solid {CURRENT_COLOUR}",
                                    "red outline: this step's node, its operation and arrows"))  # fmt: skip
         steps = [PageStep(s.phase, s.title, s.text) for s in self.run.steps]
-        return page(self.page_svg(), steps, self.states(), entries, title=title, font_size=FONT_SIZE, css=css)
+        return page(self.page_svg(), steps, self.states(), entries, title=title, css=css)
 
     def states(self) -> list[ElementStates]:
         """Each step as the class and texts of every element of `page_svg` (see steps_page.js)."""
@@ -130,13 +140,16 @@ g.value.current > path, g.value.current > polygon { stroke: RED; stroke-width: 3
 g.hot > path, g.hot > ellipse { stroke: RED; stroke-width: 2; }
 g.hot > polygon { stroke: RED; fill: RED; }
 g.hot > text { fill: RED; }
-g.st-waiting > text, g.st-unreached > text { fill: #777; }
+g.st-waiting > text, g.st-unreached > text { fill: #666; }
 g.labelled > text:first-of-type { font-weight: bold; }
 """
 
 
 def build(run: Pass, *, rankdir: str, what: str) -> StepPictures:
-    """Lay out the graph of run once, each box and arrow label sized for its longest text."""
+    """Lay out the graph of run once, each box and arrow label sized for its longest text.
+
+    ``rankdir="auto"`` picks left to right or top to bottom, whichever a laptop's view shows more of.
+    """
     widest_nodes, widest_edges = run.widest()
     nodes: dict[str, dict[str, str]] = {}
     edges: dict[str, tuple[str, str, dict[str, str]]] = {}
@@ -145,7 +158,8 @@ def build(run: Pass, *, rankdir: str, what: str) -> StepPictures:
         nodes[f"v{i}"] = {"id": f"v{i}", "class": classes, "label": lines_label(widest_nodes[i])}
         if v.parents:
             nodes[f"o{i}"] = {"id": f"o{i}", "class": "op", "label": lines_label([v.op]), "shape": "ellipse",
-                              "fillcolor": "#f0f0f0", "fontsize": "12", "margin": "0.04,0.02"}  # fmt: skip
+                              "fillcolor": "#f0f0f0", "fontsize": str(LABEL_FONT_SIZE),
+                              "margin": "0.04,0.02"}  # fmt: skip
             edges[f"r{i}"] = (f"o{i}", f"v{i}", {"class": "result"})
     for j, edge in enumerate(run.edges):
         attrs = {"class": "input"}
@@ -159,7 +173,7 @@ def build(run: Pass, *, rankdir: str, what: str) -> StepPictures:
         defaults={
             "node": {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "fontname": FONT,
                      "fontsize": str(FONT_SIZE), "margin": "0.12,0.05"},
-            "edge": {"fontname": FONT, "fontsize": "12", "arrowsize": "0.7"},
+            "edge": {"fontname": FONT, "fontsize": str(LABEL_FONT_SIZE), "arrowsize": "0.7"},
         },
     )  # fmt: skip
-    return StepPictures(run, lay_out(scene, what))
+    return StepPictures(run, lay_out_to_fit(scene, what, READABLE_PX_PER_PT))

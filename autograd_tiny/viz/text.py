@@ -72,6 +72,24 @@ def html_label(text: str) -> str:
 RGB = tuple[int, int, int]
 
 
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of a ``#rrggbb`` colour."""
+    channels = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two ``#rrggbb`` colours, from 1 (none) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on fill: at least 4.5:1 (WCAG AA) on any fill."""
+    return "#000000" if contrast("#000000", fill) >= contrast("#ffffff", fill) else "#ffffff"
+
+
 def blend(start: RGB, end: RGB, t: float) -> str:
     """The colour a fraction t (0 to 1) of the way from start to end, as ``#rrggbb``."""
     r, g, b = (round(s + (e - s) * t) for s, e in zip(start, end))
