@@ -1,4 +1,4 @@
-"""The backprop view of one SGD step: each unit's delta, each weight's dc/dw, and a weight's update in numbers.
+"""The backprop view of one SGD step: each unit's delta, each weight's dc/dw, a weight's update in numbers.
 
 For the step's batch, with the weights it started from, the loss is built eagerly from Values
 (unit by unit, `forward_units`) and ``backward()`` fills in every ``.grad``. A unit's delta is
@@ -69,7 +69,7 @@ def backprop_of(model: MLP, weights: dict[str, float], batch: list[list[float]],
             loss = loss + l2_penalty(model.parameters(), l2)
         loss.backward()
         layers = range(1, len(passes[0].pre_activations))
-        delta = [[]] + [[sum(units.pre_activations[n][j].grad for units in passes)
+        delta: list[list[float]] = [[]] + [[sum(units.pre_activations[n][j].grad for units in passes)
                          for j in range(len(passes[0].pre_activations[n]))] for n in layers]  # fmt: skip
         return Backprop(delta, {name: p.grad for name, p in params.items()}, loss.data)
     finally:

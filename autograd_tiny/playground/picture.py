@@ -17,7 +17,7 @@ from autograd_tiny.playground.heatmap import NEGATIVE, POSITIVE, colour, css, pn
 from autograd_tiny.playground.session import Playground
 
 UNIT, GAP, COLUMN = 36, 12, 120  # a unit's square, the space between units, between layers' columns
-TOP, LEFT = 48, 24
+TOP, LEFT = 52, 24
 BOUNDARY = 300  # the decision boundary's square
 FONT = "font-family:Helvetica,Arial,sans-serif"
 VIEWS = ("forward", "backprop")
@@ -80,10 +80,10 @@ def _units(pg: Playground, grids: UnitGrids, view: str, steps: Backprop | None, 
                              f'href="{png_uri(values, grids.size)}" preserveAspectRatio="none"/>')
                 parts.append(f'<rect{param} x="{x}" y="{y}" width="{UNIT}" height="{UNIT}" '
                              f'fill="transparent" {border}/>')  # fmt: skip
-    parts.append(_text(LEFT, TOP - 28, "inputs x1, x2", 13))
+    parts.append(_text(LEFT, TOP - 10, "inputs x1, x2", 13))
     for n in range(1, len(grids.values)):
         title = "output" if n == len(grids.values) - 1 else f"hidden {n}"
-        parts.append(_text(_unit_position(n, 0)[0], TOP - 28, title, 13))
+        parts.append(_text(_unit_position(n, 0)[0], TOP - 10, title, 13))
     return parts
 
 
@@ -98,7 +98,7 @@ def _boundary(pg: Playground, grids: UnitGrids, x0: float, y0: float) -> list[st
         f'<image x="{x0}" y="{y0}" width="{BOUNDARY}" height="{BOUNDARY}" '
         f'href="{png_uri(grids.boundary, grids.size)}" preserveAspectRatio="none"/>',
         f'<rect x="{x0}" y="{y0}" width="{BOUNDARY}" height="{BOUNDARY}" fill="none" stroke="#666"/>',
-        _text(x0, y0 - 10, "output: decision boundary, train (white ring) and test (black ring) points", 12),
+        _text(x0, y0 - 10, "boundary; train: white ring, test: black ring", 13),
     ]
     for X, y, ring in ((pg.X_train, pg.y_train, "#fff"), (pg.X_test, pg.y_test, "#000")):
         for p, label in zip(X, y):

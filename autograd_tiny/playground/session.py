@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from typing import Any
 
 from autograd_tiny.data import train_test_split
 from autograd_tiny.nn import MLP
@@ -70,7 +71,7 @@ class Playground:
 
     def retune(self, learning_rate: float | None = None, batch_size: int | None = None) -> None:
         """Change the learning rate or the batch size from the next step on, keeping the run."""
-        changes = {"learning_rate": learning_rate, "batch_size": batch_size}
+        changes: dict[str, Any] = {"learning_rate": learning_rate, "batch_size": batch_size}
         self.settings = replace(self.settings, **{k: v for k, v in changes.items() if v is not None})
         self.optimizer.lr = self.settings.learning_rate
 
@@ -128,5 +129,5 @@ class Playground:
             return None
         if name not in self.names:
             raise KeyError(f"update: no parameter {name!r}; the parameters are {', '.join(self.names)}")
-        k = self.names.index(name)
-        return WeightUpdate(name, self.last.before[k], self.last.rate, self.last.grads[k], self.params[k].data)
+        k, last = self.names.index(name), self.last
+        return WeightUpdate(name, last.before[k], last.rate, last.grads[k], self.params[k].data)

@@ -7,6 +7,7 @@ weights); the learning rate and the batch size may change during a run (`Playgro
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograd_tiny.checks import real, whole
@@ -18,12 +19,15 @@ def _spirals(n: int, noise: float, seed: int) -> Dataset:
     return make_spirals(n, classes=2, noise=noise, seed=seed)  # two arms: the playground's classes are 0/1
 
 
-DATASETS = {
+DATASETS: dict[str, Callable[..., Dataset]] = {  # each called with n=, noise=, seed=
     "moons": make_moons,
     "circles": make_circles,
     "spirals": _spirals,
     "xor": make_xor,
 }
+
+RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TensorFlow Playground's choices
+L2S = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,11 @@ class Settings:
             raise ValueError(f"Settings: test_fraction must lie in (0, 1), got {self.test_fraction!r}")
         for name in ("noise", "l2"):
             if not 0 <= real(getattr(self, name), f"Settings: {name}") < math.inf:
-                raise ValueError(f"Settings: {name} must be a finite number >= 0, got {getattr(self, name)!r}")
+                got = getattr(self, name)
+                raise ValueError(f"Settings: {name} must be a finite number >= 0, got {got!r}")
         if not 0 < real(self.learning_rate, "Settings: learning_rate") < math.inf:
-            raise ValueError(f"Settings: learning_rate must be a finite number > 0, got {self.learning_rate!r}")
+            got = self.learning_rate
+            raise ValueError(f"Settings: learning_rate must be a finite number > 0, got {got!r}")
 
     @property
     def sizes(self) -> list[int]:
