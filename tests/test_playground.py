@@ -209,3 +209,23 @@ def test_the_picture_has_every_parameter_and_each_view() -> None:
     assert "\u03b4" in backward and 'stroke-dasharray="6 3"' in backward
     with pytest.raises(ValueError, match="view"):
         picture(pg, "sideways")
+
+
+def test_rendering_where_no_program_can_run_says_what_to_do_instead_of_an_oserror(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As in Pyodide, where starting a process fails: the DOT text is to go to viz-js."""
+    viz = pytest.importorskip("autograd_tiny.viz")
+    import subprocess
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError(52, "Function not implemented")
+
+    monkeypatch.setattr(subprocess, "run", no_processes)
+    monkeypatch.setattr(subprocess, "Popen", no_processes)
+    dot = viz.draw_dot(Value(2.0) * Value(3.0))
+    for render in (lambda: viz.to_svg(dot), lambda: dot.pipe(format="svg")):
+        with pytest.raises(viz.GraphvizNotFoundError, match="could not be run") as info:
+            render()
+        assert "@viz-js/viz" in str(info.value) and ".source" in str(info.value)
+        assert isinstance(info.value.__cause__, OSError)

@@ -29,11 +29,13 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
     error is its ``__cause__``.
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, problem: str = "Graphviz's 'dot' program is not installed (not found on PATH)"
+                 ) -> None:  # fmt: skip
         RuntimeError.__init__(
             self,
-            f"{what}: Graphviz's 'dot' program is not installed (not found on PATH), so the graph cannot be "
-            f"rendered; building it and reading .source still work. To render, {INSTALL_HINT}.",
+            f"{what}: {problem}, so the graph cannot be rendered; building it and reading .source still work. "
+            f"To render, {INSTALL_HINT}. Where no program can run (Pyodide in a browser), give .source (DOT "
+            "text) to Graphviz compiled to WebAssembly, such as the npm package @viz-js/viz.",
         )
 
 
@@ -46,6 +48,8 @@ def dot_required(what: str) -> Iterator[None]:
         raise
     except graphviz.ExecutableNotFound as err:
         raise GraphvizNotFoundError(what) from err
+    except OSError as err:  # found but not runnable, or no programs at all (Pyodide): not a bare OSError
+        raise GraphvizNotFoundError(what, f"Graphviz's 'dot' program could not be run ({err})") from err
 
 
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
