@@ -106,6 +106,11 @@ class Playground:
 
     # ---- what the views show ---------------------------------------------------------------------
 
+    def accuracy(self, which: str = "test") -> float:
+        """The fraction of the test (or training) points on their class's side (output > 0: class 1)."""
+        X, y = (self.X_test, self.y_test) if which == "test" else (self.X_train, self.y_train)
+        return sum((out > 0) == bool(label) for out, label in zip(self.outputs(X), y)) / len(y)
+
     def outputs(self, points: list[list[float]]) -> list[float]:
         """The network's output at each point (by the compiled forward pass)."""
         return self._grids.outputs(points)

@@ -20,6 +20,7 @@ INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) "
     "or 'conda install -c conda-forge graphviz'; the Python package 'graphviz' alone only writes DOT text"
 )
+NOT_INSTALLED = "Graphviz's 'dot' program is not installed (not found on PATH)"
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
@@ -29,13 +30,12 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
     error is its ``__cause__``.
     """
 
-    def __init__(self, what: str, problem: str = "Graphviz's 'dot' program is not installed (not found on PATH)"
-                 ) -> None:  # fmt: skip
+    def __init__(self, what: str, problem: str = NOT_INSTALLED) -> None:
         RuntimeError.__init__(
             self,
-            f"{what}: {problem}, so the graph cannot be rendered; building it and reading .source still work. "
-            f"To render, {INSTALL_HINT}. Where no program can run (Pyodide in a browser), give .source (DOT "
-            "text) to Graphviz compiled to WebAssembly, such as the npm package @viz-js/viz.",
+            f"{what}: {problem}, so the graph cannot be rendered; building it and reading .source still "
+            f"work. To render, {INSTALL_HINT}. Where no program can run (Pyodide in a browser), give "
+            ".source (DOT text) to Graphviz compiled to WebAssembly, such as the npm package @viz-js/viz.",
         )
 
 
