@@ -16,7 +16,7 @@ from autograd_tiny.playground.grids import UnitGrids
 from autograd_tiny.playground.heatmap import NEGATIVE, POSITIVE, colour, css, png_uri
 from autograd_tiny.playground.session import Playground
 
-UNIT, GAP, COLUMN = 36, 12, 120  # a unit's square, the space between units, between layers' columns
+UNIT, GAP, COLUMN = 36, 20, 120  # a unit's square, the space between units, between layers' columns
 TOP, LEFT = 52, 24
 BOUNDARY = 300  # the decision boundary's square
 FONT = "font-family:Helvetica,Arial,sans-serif"
@@ -51,9 +51,11 @@ def _edges(pg: Playground, view: str, steps: Backprop | None, selected: str | No
                 width = min(0.5 + 3 * abs(value), 8.0)
                 stroke = css(POSITIVE if value > 0 else NEGATIVE)
                 ends = f'x1="{x0 + UNIT:.1f}" y1="{y0 + UNIT / 2:.1f}" x2="{x1:.1f}" y2="{y1 + UNIT / 2:.1f}"'
-                chosen = ' stroke-dasharray="6 3"' if name == selected else ""
                 lines.append(f'<line class="edge" data-param="{name}" {ends} stroke="{stroke}" '
-                             f'stroke-width="{width:.2f}"{chosen}><title>{name}</title></line>')
+                             f'stroke-width="{width:.2f}"><title>{name}</title></line>')
+                if name == selected:  # drawn again on top, dashed black, so that it stands out
+                    lines.append(f'<line class="chosen" {ends} pointer-events="none" stroke="#000" '
+                                 f'stroke-width="{max(width, 2):.2f}" stroke-dasharray="6 3"/>')  # fmt: skip
                 lines.append(f'<line class="hit" data-param="{name}" {ends} stroke="transparent" '
                              f'stroke-width="8"/>')  # fmt: skip
     return lines
@@ -74,7 +76,7 @@ def _units(pg: Playground, grids: UnitGrids, view: str, steps: Backprop | None, 
                 delta = steps.delta[n][j]
                 parts.append(f'<rect{param} x="{x}" y="{y}" width="{UNIT}" height="{UNIT}" '
                              f'fill="{css(colour(delta / delta_scale))}" {border}/>')  # fmt: skip
-                parts.append(_text(x + UNIT / 2, y + UNIT + 11, f"\u03b4 {delta:.2g}", 12, "middle"))
+                parts.append(_text(x + UNIT / 2, y + UNIT + 13, f"\u03b4 {delta:.2g}", 12, "middle"))
             else:
                 parts.append(f'<image x="{x}" y="{y}" width="{UNIT}" height="{UNIT}" '
                              f'href="{png_uri(values, grids.size)}" preserveAspectRatio="none"/>')
