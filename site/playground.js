@@ -1,16 +1,20 @@
 // The playground page: Pyodide runs autograd_tiny's own Python (autograd_tiny.playground.Controller);
 // this script only passes the controls' values to it and puts its SVG and texts on the page.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
+import { instance as vizInstance } from "./viz/viz.js";
 
 const $ = (id) => document.getElementById(id);
 const REDRAW_MS = 300;
 let controller = null;
 let playing = false;
+let viz = null;
 
 async function start() {
   const pyodide = await loadPyodide({ indexURL: "./pyodide/" });
-  const wheel = await (await fetch("./autograd_tiny.whl")).arrayBuffer();
-  pyodide.unpackArchive(wheel, "wheel");
+  for (const wheel of ["./autograd_tiny.whl", "./graphviz.whl"]) {  // graphviz: draw_dot's DOT text
+    pyodide.unpackArchive(await (await fetch(wheel)).arrayBuffer(), "wheel");
+  }
+  viz = await vizInstance();
   const page = pyodide.pyimport("autograd_tiny.playground.page");
   controller = page.PageController();
   fillControls(page.choices().toJs({ dict_converter: Object.fromEntries }));
@@ -42,10 +46,20 @@ function draw() {
   document.body.dataset.epoch = String(controller.pg.epoch);
 }
 
+// The chosen unit's graph for one sample: draw_dot's DOT text, laid out by Graphviz in WebAssembly.
+function drawGraph() {
+  const dot = controller.graph_dot();
+  const graph = $("graph");
+  if (!dot) { graph.replaceChildren(); graph.dataset.param = ""; return; }
+  graph.replaceChildren(viz.renderSVGElement(dot));
+  graph.dataset.param = controller.selected;
+  graph.dataset.epoch = String(controller.pg.epoch);
+}
+
 function play() {
   let drawn = performance.now();
   const tick = () => {
-    if (!playing) return draw();
+    if (!playing) { draw(); drawGraph(); return; }
     controller.step(1);
     if (performance.now() - drawn >= REDRAW_MS) { draw(); drawn = performance.now(); }
     setTimeout(tick, 0);
@@ -58,19 +72,20 @@ $("play").addEventListener("click", () => {
   $("play").textContent = playing ? "pause" : "play";
   if (playing) play();
 });
-$("step").addEventListener("click", () => { controller.step(1); draw(); });
-$("reset").addEventListener("click", () => { controller.reset(); draw(); });
+$("step").addEventListener("click", () => { controller.step(1); draw(); drawGraph(); });
+$("reset").addEventListener("click", () => { controller.reset(); draw(); drawGraph(); });
 $("view").addEventListener("change", () => { controller.set_view($("view").value); draw(); });
 for (const element of document.querySelectorAll("[data-control]")) {
   element.addEventListener("change", () => {
     const problem = controller.change_text(element.id, element.value);
     draw();
+    drawGraph();
     if (problem) $("status").textContent = `not changed: ${problem}`;
   });
 }
 $("picture").addEventListener("click", (event) => {
   const param = event.target.closest("[data-param]")?.dataset.param;
-  if (param) { controller.select(param); draw(); }
+  if (param) { controller.select(param); draw(); drawGraph(); }
 });
 
 start().catch((error) => {

@@ -229,3 +229,25 @@ def test_rendering_where_no_program_can_run_says_what_to_do_instead_of_an_oserro
             render()
         assert "@viz-js/viz" in str(info.value) and ".source" in str(info.value)
         assert isinstance(info.value.__cause__, OSError)
+
+
+def test_the_batchs_shares_through_a_unit_add_up_to_the_gradient_sgd_used() -> None:
+    from autograd_tiny.engine import backward_order
+    from autograd_tiny.playground.unit_graph import unit_graph, unit_of
+
+    pg = small(l2=0.01)
+    assert unit_graph(pg, "layers.1.neurons.2.w.0") is None  # no step yet
+    pg.step(2)
+    assert pg.last is not None
+    for name in ("layers.1.neurons.2.w.0", "layers.0.neurons.3.b", "layers.2.neurons.0.w.2"):
+        leaf = name.split(".", 4)[4]
+        shares = []
+        for sample in range(len(pg.last.batch)):
+            share = unit_graph(pg, name, sample)
+            assert share is not None
+            shares.append(next(v.grad for v in backward_order(share) if v.label == leaf and not v.parents))
+        update = pg.update(name)
+        assert update is not None
+        assert sum(shares) + 2 * 0.01 * update.before == pytest.approx(update.grad, abs=1e-12)
+    with pytest.raises(ValueError, match="not a parameter name"):
+        unit_of("w.0")

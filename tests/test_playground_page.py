@@ -148,6 +148,26 @@ def test_a_clicked_weight_shows_the_engines_gradient_and_sgds_update(page: Page,
     assert page.errors == []
 
 
+def test_the_chosen_units_graph_is_drawn_by_viz_js_from_draw_dots_text(page: Page) -> None:
+    from autograd_tiny.engine import backward_order
+    from autograd_tiny.playground.unit_graph import unit_graph
+
+    name = "layers.1.neurons.2.w.3"
+    page.reset()
+    page.step()
+    page.click(f"#picture [data-param='{name}']")
+    page.page.wait_for_function(f"document.getElementById('graph').dataset.param === '{name}'")
+    texts = page.page.eval_on_selector_all("#graph svg text", "ts => ts.map(t => t.textContent)")
+    cpython = Playground()
+    cpython.step(1)
+    share = unit_graph(cpython, name)
+    assert share is not None
+    weight = next(v for v in backward_order(share) if v.label == "w.3")
+    assert "this sample's share" in texts and "w.3" in texts
+    assert f"grad {weight.grad:.4f}" in texts and f"data {weight.data:.4f}" in texts
+    assert page.errors == []
+
+
 def test_the_backprop_view_shows_deltas(page: Page) -> None:
     page.reset()
     page.step()
@@ -171,6 +191,10 @@ def test_a_new_data_set_makes_a_new_run_and_a_bad_value_is_refused(page: Page) -
 
 
 def test_every_text_is_at_least_12_px_at_1280_by_800(page: Page) -> None:
+    page.step()  # so that every part has text: the update, the deltas, the chosen unit's graph
+    page.page.select_option("#view", "backprop")
+    page.click("#picture [data-param='layers.0.neurons.1.w.0']")
+    page.page.wait_for_function("document.querySelectorAll('#graph svg text').length > 5")
     sizes = page.page.evaluate("""() => {
       const small = [];
       for (const element of document.querySelectorAll('body *')) {

@@ -21,11 +21,15 @@ class Backprop:
     """``delta[n][j]``: d loss / d (pre-activation of unit j of layer n), summed over the batch (n >= 1).
 
     ``grads`` maps each parameter's name (``layers.0.neurons.3.w.1``) to d loss / d parameter.
+    Per sample s of the batch: ``outputs[s][n][j]``, unit j of layer n's output (layer 0: the
+    inputs), and ``upstream[s][n][j]``, d loss / d that output.
     """
 
     delta: list[list[float]]
     grads: dict[str, float]
     loss: float
+    outputs: list[list[list[float]]]
+    upstream: list[list[list[float]]]
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,9 @@ def backprop_of(model: MLP, weights: dict[str, float], batch: list[list[float]],
         layers = range(1, len(passes[0].pre_activations))
         delta: list[list[float]] = [[]] + [[sum(units.pre_activations[n][j].grad for units in passes)
                          for j in range(len(passes[0].pre_activations[n]))] for n in layers]  # fmt: skip
-        return Backprop(delta, {name: p.grad for name, p in params.items()}, loss.data)
+        outputs = [[[v.data for v in layer] for layer in units.outputs] for units in passes]
+        upstream = [[[v.grad for v in layer] for layer in units.outputs] for units in passes]
+        return Backprop(delta, {name: p.grad for name, p in params.items()}, loss.data, outputs, upstream)
     finally:
         for name, p in params.items():
             p.data, p.grad = kept[name]

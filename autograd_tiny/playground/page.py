@@ -2,7 +2,7 @@
 
 An HTML control's value is a string; `PageController.change_text` reads it as the setting's
 type and hands it to the same `Controller.change` the Jupyter widget uses. `choices` gives the
-page its menus and their starting values.
+page its menus and their starting values; `PageController.graph_dot` the chosen unit's graph.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from autograd_tiny.nn import ACTIVATIONS
 from autograd_tiny.playground.controller import Controller
 from autograd_tiny.playground.settings import DATASETS, L2S, RATES, Settings
+from autograd_tiny.playground.unit_graph import unit_graph
 
 READERS = {"dataset": str, "activation": str, "hidden": str, "noise": float, "learning_rate": float,
            "l2": float, "batch_size": int, "seed": int}  # fmt: skip
@@ -31,6 +32,17 @@ class PageController(Controller):
         except ValueError:
             return f"{name} must be a number, got {text!r}"
         return self.change(name, value)
+
+    def graph_dot(self) -> str:
+        """DOT text of the chosen unit for the batch's first sample (`unit_graph`), "" before a step.
+
+        Drawn by ``draw_dot`` (needs the ``graphviz`` package, which only writes the text); the
+        page lays it out with viz-js, as Graphviz's ``dot`` program cannot run in a browser.
+        """
+        from autograd_tiny.viz import draw_dot
+
+        share = unit_graph(self.pg, self.selected)
+        return "" if share is None else str(draw_dot(share).source)
 
 
 def choices(settings: Settings | None = None) -> dict[str, Any]:
