@@ -14,7 +14,7 @@ work=$(mktemp -d) && trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "$PYODIDE" "$VIZ" >/dev/null)
 tar -xzf "$work"/pyodide-*.tgz -C "$OUT/pyodide" --strip-components=1 package
 tar -xzf "$work"/viz-js-viz-*.tgz -C "$OUT/viz" --strip-components=2 package/dist
-"$PY" -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir "$work/wheel" "$SITE/.."
+"$PY" -m pip wheel --quiet --no-deps --wheel-dir "$work/wheel" "$SITE/.."
 cp "$work"/wheel/autograd_tiny-*.whl "$OUT/autograd_tiny.whl"
 "$PY" -m pip download --quiet --no-deps --only-binary=:all: --dest "$work/graphviz" "graphviz>=0.20"
 cp "$work"/graphviz/graphviz-*.whl "$OUT/graphviz.whl"  # pure Python: draw_dot's DOT text in the browser
