@@ -41,9 +41,10 @@ function draw() {
   }
   if (update) update.destroy();
   shown.dataset.param = controller.selected;
-  const losses = controller.losses.toJs();
-  [document.body.dataset.trainLoss, document.body.dataset.testLoss] = losses.map(String);
-  document.body.dataset.epoch = String(controller.pg.epoch);
+  const losses = controller.losses;  // a Python tuple: copied, then its proxy let go
+  [document.body.dataset.trainLoss, document.body.dataset.testLoss] = losses.toJs().map(String);
+  losses.destroy();
+  document.body.dataset.epoch = String(controller.epoch);
 }
 
 // The chosen unit's graph for one sample: draw_dot's DOT text, laid out by Graphviz in WebAssembly.
@@ -53,7 +54,7 @@ function drawGraph() {
   if (!dot) { graph.replaceChildren(); graph.dataset.param = ""; return; }
   graph.replaceChildren(viz.renderSVGElement(dot));
   graph.dataset.param = controller.selected;
-  graph.dataset.epoch = String(controller.pg.epoch);
+  graph.dataset.epoch = String(controller.epoch);
 }
 
 function play() {

@@ -74,6 +74,11 @@ class Controller:
         return f"epoch {pg.epoch}, train loss {pg.train_loss[-1]:.4f}, test loss {pg.test_loss[-1]:.4f}"
 
     @property
+    def epoch(self) -> int:
+        """The epochs trained since the run started or was reset."""
+        return self.pg.epoch
+
+    @property
     def losses(self) -> tuple[float, float]:
         """The latest train and test losses."""
         return self.pg.train_loss[-1], self.pg.test_loss[-1]
