@@ -36,7 +36,7 @@ def _largest(values: list[float]) -> float:
     return max((abs(v) for v in values), default=0.0) or 1.0
 
 
-def _edges(pg: Playground, view: str, steps: Backprop | None, selected: str | None) -> list[str]:
+def _edges(pg: Playground, steps: Backprop | None, selected: str | None) -> list[str]:
     """One line per weight: coloured by the sign of the weight (or of dc/dw), as wide as its size."""
     named = dict(pg.model.named_parameters())
     scale = _largest(list(steps.grads.values())) if steps else 1.0
@@ -61,8 +61,7 @@ def _edges(pg: Playground, view: str, steps: Backprop | None, selected: str | No
     return lines
 
 
-def _units(pg: Playground, grids: UnitGrids, view: str, steps: Backprop | None, selected: str | None
-           ) -> list[str]:  # fmt: skip
+def _units(grids: UnitGrids, steps: Backprop | None, selected: str | None) -> list[str]:
     """Each unit's square: its output over the plane (forward) or its delta's colour and number (backprop)."""
     parts = []
     delta_scale = _largest([d for layer in steps.delta for d in layer]) if steps else 1.0
@@ -143,8 +142,8 @@ def picture(pg: Playground, view: str = "forward", selected: str | None = None, 
         f'<svg xmlns="http://www.w3.org/2000/svg" class="playground" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" style="{FONT}">',
         _text(LEFT, 18, caption, 14, extra='class="caption"'),
-        *_edges(pg, view, steps, selected),
-        *_units(pg, grids, view, steps, selected),
+        *_edges(pg, steps, selected),
+        *_units(grids, steps, selected),
         *_boundary(pg, grids, network_width, TOP),
         *_curves(pg, network_width, TOP + BOUNDARY + 30, BOUNDARY, 100),
         "</svg>",
