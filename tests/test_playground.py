@@ -7,6 +7,7 @@ updates; and reset replays a run to the bit.
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -251,3 +252,14 @@ def test_the_batchs_shares_through_a_unit_add_up_to_the_gradient_sgd_used() -> N
         assert sum(shares) + 2 * 0.01 * update.before == pytest.approx(update.grad, abs=1e-12)
     with pytest.raises(ValueError, match="not a parameter name"):
         unit_of("w.0")
+
+
+def test_hovering_the_loss_curves_tells_each_epochs_losses() -> None:
+    pg = small()
+    pg.step(3)
+    tips = re.findall(r'<rect class="tip"[^>]*><title>([^<]*)</title>', picture(pg))
+    assert tips == [f"epoch {k}: train loss {pg.train_loss[k]:.4f}, test loss {pg.test_loss[k]:.4f}"
+                    for k in range(4)]  # fmt: skip
+    pg.step(150)
+    tips = re.findall(r'<rect class="tip"[^>]*><title>epoch (\d+):', picture(pg))
+    assert len(tips) == 100 and tips[0] == "0" and tips[-1] == "153"

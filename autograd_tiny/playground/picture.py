@@ -19,6 +19,7 @@ from autograd_tiny.playground.session import Playground
 UNIT, GAP, COLUMN = 36, 20, 120  # a unit's square, the space between units, between layers' columns
 TOP, LEFT = 52, 24
 BOUNDARY = 300  # the decision boundary's square
+CURVE_TIPS = 100  # hover strips over the loss curves, at most
 FONT = "font-family:Helvetica,Arial,sans-serif"
 VIEWS = ("forward", "backprop")
 
@@ -118,10 +119,22 @@ def _curves(pg: Playground, x0: float, y0: float, width: float, height: float) -
         points = " ".join(f"{x0 + k / epochs * width:.1f},{y0 + height - v / top * height:.1f}"
                           for k, v in enumerate(curve))  # fmt: skip
         parts.append(f'<polyline class="loss {name}" points="{points}" fill="none" stroke="{stroke}"/>')
+    parts += _curve_tips(pg, x0, y0, width, height)
     parts.append(_text(x0, y0 + height + 16, f"train loss {pg.train_loss[-1]:.4f}", 13, extra='fill="#333"'))
     parts.append(_text(x0 + width, y0 + height + 16, f"test loss {pg.test_loss[-1]:.4f}", 13, "end",
                        extra='fill="#c0392b"'))  # fmt: skip
     return parts
+
+
+def _curve_tips(pg: Playground, x0: float, y0: float, width: float, height: float) -> list[str]:
+    """Hovering the curves: a strip per epoch (at most CURVE_TIPS, evenly spread) saying its losses."""
+    epochs = len(pg.train_loss)
+    count = min(epochs, CURVE_TIPS)
+    shown = sorted({round(i * (epochs - 1) / max(count - 1, 1)) for i in range(count)})
+    strip = width / len(shown)
+    return [f'<rect class="tip" x="{x0 + i * strip:.1f}" y="{y0}" width="{strip:.1f}" height="{height}" '
+            f'fill="transparent"><title>epoch {k}: train loss {pg.train_loss[k]:.4f}, '
+            f'test loss {pg.test_loss[k]:.4f}</title></rect>' for i, k in enumerate(shown)]  # fmt: skip
 
 
 def picture(pg: Playground, view: str = "forward", selected: str | None = None, size: int = 30) -> str:
