@@ -33,8 +33,8 @@ from autograd_tiny.teaching.playground import (
 # In a live notebook the next cell shows the widget: **play**/**pause**, **step** (one epoch),
 # **reset** (back to the *same* initial weights, so a run can be replayed), the data set, noise, hidden
 # layer sizes (such as `8, 8`), activation, L2, seed, learning rate and batch size, the **forward** or
-# **backprop** view, and a weight whose last update is written out. Stored copies (as on a code host)
-# show a still picture instead.
+# **backprop** view, and a weight (click its line, or a unit for its bias) whose last update is
+# written out. Stored copies (as on a code host) show a still picture instead.
 
 # %%
 if os.environ.get("AUTOGRAD_TINY_HEADLESS"):

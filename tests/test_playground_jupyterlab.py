@@ -58,7 +58,7 @@ def widget(browser: Any, lab: str) -> Iterator[Any]:  # noqa: F811  (the importe
     page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')")
     page.wait_for_function(KERNEL_IDLE)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_selector(".jp-OutputArea-output .widget-html svg.playground", state="attached")
+    page.wait_for_selector(".jp-OutputArea-output svg.playground", state="attached")
     yield page
     page.close()
 
@@ -111,15 +111,26 @@ def test_play_advances_epochs_until_paused(widget: Any) -> None:
     assert status(widget) == paused
 
 
-def test_a_chosen_weight_shows_the_engines_update(widget: Any) -> None:
+def shown_update(page: Any) -> str:
+    return str(page.evaluate("() => document.querySelector('.jp-OutputArea-output code').textContent"))
+
+
+@pytest.mark.parametrize("how", ["menu", "click"])
+def test_a_chosen_weight_shows_the_engines_update(widget: Any, how: str) -> None:
     press(widget, "reset")
     wait_for_epoch(widget, 0)
-    widget.locator(".jp-OutputArea-output .widget-dropdown:has-text('weight') select").select_option(WEIGHT)
     press(widget, "step")
     wait_for_epoch(widget, 1)
+    name = WEIGHT if how == "menu" else "layers.0.neurons.3.w.1"
+    if how == "menu":
+        widget.locator(".jp-OutputArea-output .widget-dropdown:has-text('weight') select").select_option(name)
+    else:  # on the picture, as the learner clicks an edge
+        widget.locator(f".jp-OutputArea-output svg.playground line.hit[data-param='{name}']").dispatch_event(
+            "click")  # fmt: skip
+    widget.wait_for_function("name => document.querySelector('.jp-OutputArea-output code')"
+                             ".textContent.startsWith(name + ':')", arg=name)  # fmt: skip
     run = reference()
     run.step(1)
-    update, steps = run.update(WEIGHT), run.backprop()
-    assert update is not None and steps is not None and update.grad == steps.grads[WEIGHT]
-    shown = widget.evaluate("() => document.querySelector('.jp-OutputArea-output code').textContent")
-    assert shown == f"{WEIGHT}: {update.text}"
+    update, steps = run.update(name), run.backprop()
+    assert update is not None and steps is not None and update.grad == steps.grads[name]
+    assert shown_update(widget) == f"{name}: {update.text}"

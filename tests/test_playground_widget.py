@@ -27,10 +27,10 @@ def test_playground_returns_a_box_of_widgets() -> None:
 
 def test_step_trains_one_epoch_and_redraws() -> None:
     widget = small()
-    first = widget.picture.value
+    first = widget.picture.svg
     widget.step_button.click()
     assert widget.controller.pg.epoch == 1
-    assert widget.picture.value != first and "epoch 1," in widget.status.value
+    assert widget.picture.svg != first and "epoch 1," in widget.status.value
 
 
 def test_reset_restores_the_same_initial_weights_and_losses() -> None:
@@ -71,14 +71,14 @@ def test_a_chosen_weights_update_shows_the_engines_numbers() -> None:
     assert update.grad == pytest.approx(steps.grads[name], abs=1e-12)
     assert update.after == update.before - update.rate * update.grad
     assert update.text in widget.update_text.value and name in widget.update_text.value
-    assert 'stroke-dasharray="6 3"' in widget.picture.value
+    assert 'stroke-dasharray="6 3"' in widget.picture.svg
 
 
 def test_the_backprop_view_shows_deltas() -> None:
     widget = small()
     widget.step_button.click()
     widget.view_choice.value = "backprop"
-    assert "\u03b4" in widget.picture.value and widget.controller.view == "backprop"
+    assert "\u03b4" in widget.picture.svg and widget.controller.view == "backprop"
 
 
 def test_controls_make_a_new_run_or_retune_this_one() -> None:
@@ -96,3 +96,14 @@ def test_controls_make_a_new_run_or_retune_this_one() -> None:
     assert widget.weight.options == tuple(widget.controller.pg.names)
     widget.controls["hidden"].value = "2, many"
     assert "not changed" in widget.status.value and widget.controller.pg.settings.hidden == (2,)
+
+
+def test_clicking_a_weight_in_the_picture_chooses_it_as_the_menu_does() -> None:
+    widget = small()
+    widget.step_button.click()
+    for name in ("layers.0.neurons.1.w.0", "layers.1.neurons.0.b", "layers.0.neurons.1.w.0"):
+        widget.picture.clicked = name  # what the picture's script sets on a click
+        update = widget.controller.pg.update(name)
+        assert update is not None
+        assert widget.weight.value == name == widget.controller.selected and widget.picture.clicked == ""
+        assert f"{name}: {update.text}" in widget.update_text.value

@@ -3,7 +3,7 @@
 `Playground` (the state: data, model, one epoch of training, reset to the same initial weights,
 each unit's output over the plane, the last step's deltas and a weight's update in numbers) is
 plain Python on the engine, so the same code drives the Jupyter widget (`playground()`, needs
-ipywidgets) and the web page that runs the package in the browser (Pyodide). `picture` draws
+ipywidgets and anywidget) and the web page that runs the package in the browser (Pyodide). `picture` draws
 its state as one SVG for both.
 """
 
@@ -21,7 +21,7 @@ __all__ = ["DATASETS", "Backprop", "Extent", "Playground", "Settings", "UnitGrid
 
 
 def playground(**settings: Any) -> Any:
-    """The playground as a Jupyter widget (ipywidgets), starting from ``Settings(**settings)``."""
+    """The playground as a Jupyter widget (ipywidgets, anywidget), from ``Settings(**settings)``."""
     from autograd_tiny.playground.widget import PlaygroundWidget
 
     return PlaygroundWidget(Settings(**settings)).view

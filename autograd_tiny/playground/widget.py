@@ -1,7 +1,8 @@
-"""`PlaygroundWidget`: the playground in Jupyter (ipywidgets) around a `Controller`.
+"""`PlaygroundWidget`: the playground in Jupyter (ipywidgets, the picture an anywidget) around a `Controller`.
 
 Play trains in a background thread, one epoch at a time, and redraws at most every
-``REDRAW_SECONDS``; every control goes through the same `Controller` the web page uses.
+``REDRAW_SECONDS``; every control goes through the same `Controller` the web page uses. A weight
+is chosen by clicking its edge in the picture (or a unit, for its bias) or from the menu.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import ipywidgets as w  # type: ignore[import-untyped, unused-ignore]
 
 from autograd_tiny.nn import ACTIVATIONS
+from autograd_tiny.playground.clickable import ClickablePicture
 from autograd_tiny.playground.controller import Controller
 from autograd_tiny.playground.picture import VIEWS
 from autograd_tiny.playground.settings import DATASETS, L2S, RATES, Settings
@@ -47,7 +49,7 @@ class PlaygroundWidget:
         self.view_choice = w.ToggleButtons(options=list(VIEWS), value="forward")
         self.weight = w.Dropdown(options=self.controller.pg.names, value=self.controller.selected,
                                  description="weight")  # fmt: skip
-        self.status, self.picture, self.update_text = w.HTML(), w.HTML(), w.HTML()
+        self.status, self.picture, self.update_text = w.HTML(), ClickablePicture(), w.HTML()
         self.play.observe(self._on_play, "value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -55,6 +57,7 @@ class PlaygroundWidget:
             control.observe(lambda change, name=name: self.change(name, change["new"]), "value")
         self.view_choice.observe(lambda change: self._act(self.controller.set_view, change["new"]), "value")
         self.weight.observe(lambda change: self._act(self.controller.select, change["new"]), "value")
+        self.picture.observe(self._on_click, "clicked")
         settings_boxes = [w.VBox(list(self.controls.values())[:4]), w.VBox(list(self.controls.values())[4:])]
         self.view = w.VBox([
             w.HBox([self.play, self.step_button, self.reset_button, self.view_choice]),
@@ -91,9 +94,15 @@ class PlaygroundWidget:
     def redraw(self) -> None:
         """Draw the picture, the status line and the chosen weight's last update."""
         with self._lock:
-            self.picture.value = self.controller.picture()
+            self.picture.svg = self.controller.picture()
             self.status.value = html.escape(self.controller.status())
             self.update_text.value = f"<code>{html.escape(self.controller.update_text())}</code>"
+
+    def _on_click(self, change: dict[str, Any]) -> None:
+        """A click on the picture chooses that parameter, as the menu does (which then shows it)."""
+        if change["new"]:
+            self.weight.value = change["new"]
+            self.picture.clicked = ""  # so that clicking the same parameter again is seen
 
     # ---- play --------------------------------------------------------------------------------------
 
