@@ -8,9 +8,9 @@ PY := $(VENV)/bin/python
 # the engine, nn, trust and compile suites in its own .venv-X.Y (tools/test_versions.sh; missing: WARNING).
 PYTHON_VERSIONS ?= 3.10 3.11 3.12 3.13
 
-.PHONY: test test-versions demo bench lint typecheck dot chromium notebooks screenshots clean
+.PHONY: test test-versions demo bench lint typecheck dot chromium notebooks screenshots site serve clean
 
-test: $(VENV)/.installed-dev dot chromium
+test: $(VENV)/.installed-dev dot chromium site
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy --strict autograd_tiny
 	$(VENV)/bin/lint-imports
@@ -26,6 +26,13 @@ demo: $(VENV)/.installed-demo dot
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench.py --json benchmarks/results.json
+
+# The playground page (site/): Pyodide and viz-js fetched from npm into site/build/ (git-ignored).
+site: $(VENV)/.installed-dev
+	bash site/build.sh $(PY)
+
+serve: site
+	$(PY) -m http.server --bind 127.0.0.1 --directory site/build 8000
 
 notebooks: $(VENV)/.installed-dev dot
 	$(PY) notebooks/build.py
@@ -80,4 +87,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(VENV) .venv-3.* demo_output .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-3.* demo_output site/build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -38,17 +38,18 @@ sys.path.insert(0, str(ROOT))
 
 FULL = {"rounds": 5, "chain": 400, "chain_reps": 50, "repeats": 3, "points": 100, "steps": 3,
         "long_chains": [100_000, 1_000_000], "wide": 200_000, "memory_ops": 100_000,
-        "rows": [100, 1_000, 10_000], "digits_epochs": 15, "digits_rounds": 1}  # fmt: skip
+        "rows": [100, 1_000, 10_000], "digits_epochs": 15, "digits_rounds": 1,
+        "playground_epochs": 40}  # fmt: skip
 QUICK = {"rounds": 1, "chain": 40, "chain_reps": 2, "repeats": 1, "points": 8, "steps": 1,
          "long_chains": [1_000, 10_000], "wide": 500, "memory_ops": 1_000,
-         "rows": [10, 20], "digits_epochs": 1, "digits_rounds": 0}  # fmt: skip
+         "rows": [10, 20], "digits_epochs": 1, "digits_rounds": 0, "playground_epochs": 2}  # fmt: skip
 
 # engine -> (what it needs installed, the workloads it runs)
 ENGINES: dict[str, tuple[list[str], list[str]]] = {
     "micrograd": (["micrograd"], ["chain", "moons", "memory"]),
     "autograd_tiny": ([], ["chain", "moons", "long_chains", "wide", "memory"]),
     "compile_graph": ([], ["moons"]),
-    "replay": ([], ["moons", "rows"]),
+    "replay": ([], ["moons", "rows", "playground"]),
     "batched": (["numpy"], ["moons", "rows", "digits"]),
     "torch_scalar": (["torch"], ["chain", "moons"]),
     "torch_batched": (["torch"], ["moons", "rows"]),
@@ -220,6 +221,21 @@ class Engine:
                 step, _ = autograd_tiny_compiled_step(self.name, model, xs, ys, labels, 0.1)
             result[str(n)] = {"seconds": best_of(step, self.size["steps"])}
         return result
+
+    # the playground: epochs per second as its views train ---------------------------------------
+    def playground(self) -> dict[str, Any]:
+        from autograd_tiny.playground import Playground, Settings
+        from autograd_tiny.playground.picture import picture
+
+        settings = Settings(dataset="moons", hidden=(8, 8), points=200, test_fraction=0.5, batch_size=10)
+        pg = Playground(settings)
+        epochs = self.size["playground_epochs"]
+        start = time.perf_counter()
+        pg.step(epochs)  # each epoch: 10 replayed SGD steps, then the train and test losses
+        seconds = time.perf_counter() - start
+        frame = best_of(lambda: picture(pg), self.size["repeats"])
+        return {"epochs_per_second": epochs / seconds, "train_points": len(pg.X_train),
+                "frame_seconds": frame}  # fmt: skip
 
     # digits: the real training workload -------------------------------------------------------
     def digits(self) -> dict[str, Any]:
@@ -580,6 +596,14 @@ def other_lines(results: dict[str, Any]) -> list[str]:
     if memory:
         lines.append("Memory per operation node (tracemalloc, a chain): "
                      + ", ".join(f"{NAMES[e].split(',')[0]} {v:.0f} bytes" for e, v in memory.items()) + ".")
+    playground = figures.get("replay", {}).get("playground")
+    if playground:
+        lines.append(f"The playground (`autograd_tiny.playground`: moons, `MLP(2, [8, 8, 1])`, "
+                     f"{int(playground['train_points']['median'])} training points, batches of 10, the train "
+                     f"and test losses after every epoch) by replay: "
+                     f"{cell(playground['epochs_per_second'], lambda x: f'{x:.1f}')} epochs per second; one "
+                     f"frame (every unit over a 30 x 30 grid, as SVG): "
+                     f"{cell(playground['frame_seconds'], fmt_seconds)}.")
     digits = figures.get("batched", {}).get("digits")
     if digits:
         est = rat.get("digits", {})

@@ -15,6 +15,7 @@ def test_quick_benchmark_runs_each_engine_in_its_own_process_and_writes_its_figu
     run = subprocess.run([sys.executable, str(BENCH), "--quick", "--json", str(out)],
                          capture_output=True, text=True, timeout=600, check=True)  # fmt: skip
     assert "moons demo" in run.stdout and "Memory per operation node" in run.stdout
+    assert "epochs per second" in run.stdout  # the playground's speed is said, never asserted
     results = json.loads(out.read_text())
     assert results["quick"] is True
     figures = results["figures"]

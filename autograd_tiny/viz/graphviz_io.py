@@ -22,6 +22,7 @@ INSTALL_HINT = (
     "install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS) "
     "or 'conda install -c conda-forge graphviz'; the Python package 'graphviz' alone only writes DOT text"
 )
+NOT_INSTALLED = "Graphviz's 'dot' program is not installed (not found on PATH)"
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
@@ -31,11 +32,12 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
     error is its ``__cause__``.
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, problem: str = NOT_INSTALLED) -> None:
         RuntimeError.__init__(
             self,
-            f"{what}: Graphviz's 'dot' program is not installed (not found on PATH), so the graph cannot be "
-            f"rendered; building it and reading .source still work. To render, {INSTALL_HINT}.",
+            f"{what}: {problem}, so the graph cannot be rendered; building it and reading .source still "
+            f"work. To render, {INSTALL_HINT}. Where no program can run (Pyodide in a browser), give "
+            ".source (DOT text) to Graphviz compiled to WebAssembly, such as the npm package @viz-js/viz.",
         )
 
 
@@ -48,6 +50,8 @@ def dot_required(what: str) -> Iterator[None]:
         raise
     except graphviz.ExecutableNotFound as err:
         raise GraphvizNotFoundError(what) from err
+    except OSError as err:  # found but not runnable, or no programs at all (Pyodide): not a bare OSError
+        raise GraphvizNotFoundError(what, f"Graphviz's 'dot' program could not be run ({err})") from err
 
 
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
