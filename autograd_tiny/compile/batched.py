@@ -109,7 +109,8 @@ class _Writer:
         read = self._values_read()
         columns = ", ".join(f"v{self.number[x]}" for x in self.samples)
         unpack = ([f"{columns}, = _columns"] if columns else []) + [
-            f"v{i} = _p[{j}]" for i, j in self.position.items() if i in read]
+            f"v{i} = _p[{j}]" for i, j in self.position.items() if i in read
+        ]
         watched = "".join(f"v{self.number[x]}, " for x in self.watch)
         body = [
             "_n = _columns.shape[1]", "_pa = _array(_p)", *unpack, *self._forward(read), *self._backward(),

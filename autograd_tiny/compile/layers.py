@@ -89,8 +89,10 @@ def find_layers(order: list[Value], parameters: Sequence[Value], watch: Sequence
         xs = tuple(x for _, x in terms)
         act = activation(i)
         act_key = None if act is None else (order[act].rule, repr(rule_operands(order[act])[1]))
-        layer = layers.setdefault((xs, bias is not None, act_key),
-                                  Layer(list(xs), bias is not None, None if act is None else order[act]))
+        layer = layers.setdefault(
+            (xs, bias is not None, act_key),
+            Layer(list(xs), bias is not None, None if act is None else order[act]),
+        )
         layer.sums.append(i)
         layer.outputs.append(i if act is None else act)
         layer.products += parents[1 if bias is not None else 0 :]
