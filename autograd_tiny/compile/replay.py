@@ -9,9 +9,10 @@ respect to the inputs, added up in the order of `Value.backward()` on a graph th
 samples in order: the last row's contributions first, each straight into the running total.
 So the numbers equal eager's to the last bit.
 
-`SampleReplay.batched` runs the same generated lines on NumPy arrays holding every row at
-once (branching rules in array form from `autograd_tiny.compile.arraymath`); its results agree with
-the per-sample replay to about 1e-12 relative (NumPy sums the rows pairwise, not one by one).
+`SampleReplay.batched` runs the graph on NumPy arrays holding every row at once, each layer of
+neurons as matrix products and every other node as its generated line
+(`autograd_tiny.compile.batched`; `batched_source()` shows the code); its results agree with
+the per-sample replay to about 1e-12 relative (matrix products and NumPy add in their own order).
 
 As with `compile_graph`, the graph's shape must not depend on the data: decisions written as
 operations (relu, abs) are taken per row; a Python ``if x.data > 0:`` was taken once, when
