@@ -34,9 +34,13 @@ class MaskArray(np.ndarray):
         plain = self.view(np.ndarray)
         product = np.asarray(np.multiply(plain, other), dtype=np.float64)
         # keep a product's 64 bits where the factor is not 0, clear them (+0.0) where it is: numpy.where's
-        # result to the bit (inf and nan masked too), without a branch per element
-        keep = (plain != 0).astype(np.uint64) * _ALL_BITS
-        return np.bitwise_and(product.view(np.uint64), keep).view(np.float64)
+        # result to the bit (inf and nan masked too), without a branch per element, in place (a large
+        # temporary costs its page faults)
+        keep = (plain != 0).astype(np.uint64)
+        keep *= _ALL_BITS
+        bits = product.view(np.uint64)
+        bits &= keep
+        return product[()]  # a number for numbers, as numpy.where gives
 
     __rmul__ = __mul__
 
@@ -58,7 +62,9 @@ class ArrayMath:
     @staticmethod
     def relu(x: Any) -> Any:
         # numpy.where(x <= 0, 0.0, x) to the bit, in two fast passes: maximum keeps nan, + 0.0 makes -0.0 0.0
-        return np.maximum(x, 0.0) + 0.0
+        result = np.maximum(x, 0.0)
+        result += 0.0
+        return result
 
     @staticmethod
     def step(x: Any) -> Any:
