@@ -73,12 +73,14 @@ class ReplayedStep:
         self.penalty = compile_graph(l2_penalty(self.params, l2), self.params) if l2 else None
         rows = [[float(v) for v in x] + sample_loss.label_row(t, classes) for x, t in zip(X, y)]
         self.rows: Any = rows
+        self.stack: Any = None  # numpy.stack, for batched replay's per-row outputs
         if batched:
             try:
                 import numpy
             except ImportError:
                 raise ImportError("batched replay needs NumPy: pip install 'autograd_tiny[numpy]'") from None
             self.rows = numpy.array(rows, dtype=numpy.float64)
+            self.stack = numpy.stack
 
     def __call__(self, batch: list[int]) -> tuple[float, list[list[float]]]:
         """Set every parameter's ``.grad`` for the mean loss over ``batch`` (+ L2); the loss and outputs."""
@@ -88,8 +90,8 @@ class ReplayedStep:
             penalty, start = self.penalty(values)
         if self.batched:
             result = self.replay.batched(values, self.rows[batch], scale=scale, start=start)
-            losses = [float(x) for x in result.outputs]
-            outputs = [list(row) for row in zip(*(w.tolist() for w in result.watched))]
+            losses = result.outputs.tolist()  # floats, converted in one call
+            outputs = self.stack(result.watched, axis=1).tolist()  # one list of watched values per row
         else:
             result = self.replay(values, [self.rows[i] for i in batch], scale=scale, start=start)
             losses, outputs = result.outputs, [list(row) for row in result.watched]

@@ -10,8 +10,12 @@ results file. How the figures are taken, so that they can be reproduced:
   times anything else, and each worker gets a clean heap;
 - the garbage collector stays on (freeing graphs is part of a step's cost);
 - every engine gets the same workloads, data and starting weights (from the spec file);
+- every worker runs its maths on one thread (``SINGLE_THREAD``: OpenBLAS, OpenMP and MKL, so
+  NumPy and PyTorch alike): the scalar engines are single-threaded, and on a shared machine
+  BLAS threads only wait for each other (a 16x16 matrix product took 20 ms instead of 0.3 ms);
 - rounds alternate the engines (the order rotates), and the tables give medians over rounds
-  with the spread (min - max).
+  with the spread (min - max);
+- the first table sets each figure of issue 24 beside its target (``TARGETS``).
 """
 
 from __future__ import annotations
@@ -65,6 +69,19 @@ NAMES = {
 }
 
 Step = Callable[[], float]
+
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+# issue 24's targets: (what, where the figure is in results["ratios"], the bound, "min" or "max").
+# The first two were met before and are kept; the others are this round's.
+TARGETS: list[tuple[str, tuple[str, ...], float, str]] = [
+    ("eager vs micrograd, chain, per operation", ("chain", "autograd_tiny", "vs_micrograd"), 5.0, "min"),
+    ("eager vs micrograd, moons step", ("moons", "autograd_tiny", "micrograd"), 18.0, "min"),
+    ("chain time ratio, 10x the operations", ("chain_growth", "time_ratio"), 11.0, "max"),
+    ("per-sample replay vs micrograd, moons step", ("moons", "replay", "micrograd"), 450.0, "min"),
+    *((f"batched replay vs PyTorch batched, {n:,} rows", ("rows", str(n), "batched_vs_torch_batched"),
+       0.5, "min") for n in (100, 1_000, 10_000)),
+]  # fmt: skip
 
 
 # ---- the workloads, run inside a worker ------------------------------------------------------
@@ -127,13 +144,29 @@ class Engine:
         return {"ns_per_op": seconds / (n * reps) * 1e9}
 
     def long_chains(self) -> dict[str, Any]:
+        """Forward and backward of long chains; recording alone again with the cyclic collector paused."""
         leaf = self.leaf()
         result = {}
         for n in self.size["long_chains"]:
             gc.collect()
             start = time.perf_counter()
-            chain(leaf, n).backward()
-            result[str(n)] = {"seconds": time.perf_counter() - start}
+            z = chain(leaf, n)
+            recorded = time.perf_counter()
+            z.backward()
+            done = time.perf_counter()
+            del z
+            gc.collect()
+            gc.disable()
+            try:
+                paused = time.perf_counter()
+                z = chain(leaf, n)
+                paused_recorded = time.perf_counter()
+            finally:
+                gc.enable()
+            del z
+            result[str(n)] = {"seconds": done - start, "record_seconds": recorded - start,
+                              "backward_seconds": done - recorded,
+                              "record_seconds_collector_off": paused_recorded - paused}  # fmt: skip
         return result
 
     def wide(self) -> dict[str, Any]:
@@ -387,7 +420,8 @@ def run_worker(engine: str, spec: dict[str, Any], round_: int, directory: Path) 
         path.write_text(json.dumps({**spec, "round": round_}))
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, *ENGINES[engine][1],
                "--spec", str(path)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False,
+                          env={**os.environ, **SINGLE_THREAD})  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"worker {engine} failed:\n{done.stderr}")
     figures: dict[str, Any] = json.loads(done.stdout)
@@ -483,7 +517,7 @@ def machine() -> dict[str, Any]:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "implementation": platform.python_implementation(), "system": platform.platform(),
-            "load_average_at_start": load}  # fmt: skip
+            "load_average_at_start": load, "threads_per_worker": 1}  # fmt: skip
 
 
 def main_run(quick: bool, json_path: Path | None, rounds: int | None) -> dict[str, Any]:
@@ -536,11 +570,28 @@ def cell(node: dict[str, Any], show: Callable[[float], str]) -> str:
     return f"{show(node['median'])} ({show(node['min'])} - {show(node['max'])})"
 
 
+def target_rows(ratios_: dict[str, Any]) -> list[list[str]]:
+    """Each target's figure from the medians, the target, and whether it is met (- if not measured)."""
+    rows = []
+    for what, path, bound, kind in TARGETS:
+        node: Any = ratios_
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        growth = path[0] == "chain_growth"
+        shown = "-" if node is None else (f"{node:.1f}" if growth else fmt_ratio(node))
+        target = f"{'>=' if kind == 'min' else '<='} {bound:g}{'' if growth else 'x'}"
+        within = node is not None and (node >= bound if kind == "min" else node <= bound)
+        met = "-" if node is None else ("yes" if within else "no")
+        rows.append([what, shown, target, met])
+    return rows
+
+
 def rows_of_tables(results: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """The tables, as (title, header, rows), for both the text report and the markdown."""
     figures, rat = results["figures"], results["ratios"]
     ns = lambda x: f"{x:,.0f} ns"
-    tables = []
+    tables = [("Issue 24's figures beside their targets (medians of this run)",
+               ["figure", "measured", "target", "met"], target_rows(rat))]  # fmt: skip
     chain_rows = [[NAMES[e], cell(figures[e]["chain"]["ns_per_op"], ns),
                    fmt_ratio(rat["chain"][e]["vs_micrograd"]), fmt_ratio(rat["chain"][e]["vs_torch_scalar"])]
                   for e in figures if "chain" in figures[e]]  # fmt: skip
@@ -589,6 +640,12 @@ def other_lines(results: dict[str, Any]) -> list[str]:
                      f"{cell(long[str(big)]['seconds'], fmt_seconds)}, "
                      f"a time ratio of {rat['chain_growth']['time_ratio']:.1f} for {big // small}x the nodes "
                      "(micrograd cannot backpropagate chains this long: its topological sort recurses).")
+        lines.append("Recording alone, with the cyclic collector on, then paused (`gc.disable()`, timed "
+                     "apart): " + "; ".join(
+            f"{int(n):,} operations {cell(long[n]['record_seconds'], fmt_seconds)}, then "
+            f"{cell(long[n]['record_seconds_collector_off'], fmt_seconds)}" for n in (str(small), str(big)))
+            + "; backward alone: " + " and ".join(cell(long[n]["backward_seconds"], fmt_seconds)
+                                                  for n in (str(small), str(big))) + ".")
     if "wide" in eager:
         lines.append(f"A wide `sum` of {int(eager['wide']['products']['median']):,} products, forward and "
                      f"backward: {cell(eager['wide']['seconds'], fmt_seconds)}.")

@@ -103,3 +103,34 @@ def test_parameters_may_be_any_iterable_such_as_a_generator():
     params = [Value(1.0), Value(2.0)]
     assert SGD(p for p in params).params == params
     assert "SGD(2 parameters" in repr(SGD(params, lr=0.1))
+
+
+ADAM_SETTINGS = [{"lr": 0.01}, {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}]
+
+
+@pytest.mark.parametrize("settings", ADAM_SETTINGS)
+def test_adam_on_arrays_is_the_python_loop_to_the_bit_and_torch_to_1e15(settings, monkeypatch):
+    """With NumPy, Adam updates all parameters as arrays: the loop's numbers (the loop runs without NumPy)."""
+    pytest.importorskip("numpy")
+    import random
+
+    from autograd_tiny import optim
+
+    rng = random.Random(4)
+    start = [rng.uniform(-3, 3) for _ in range(50)] + [0.0, -0.0, 1e-300]
+    grads = [[rng.uniform(-2, 2) * 10 ** rng.randint(-8, 3) for _ in start] for _ in range(6)]
+    arrays, loop = [Value(v) for v in start], [Value(v) for v in start]
+    theirs = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    on_arrays = Adam(arrays, **settings)
+    monkeypatch.setattr(optim, "numpy_or_none", lambda: None)
+    by_loop, their_opt = Adam(loop, **settings), torch.optim.Adam([theirs], **settings)
+    assert on_arrays._numpy is not None and by_loop._numpy is None
+    for step, g in enumerate(grads):
+        for p, q, x in zip(arrays, loop, g):
+            p.grad = q.grad = x
+        theirs.grad = torch.tensor(g, dtype=torch.float64)
+        on_arrays.step(), by_loop.step(), their_opt.step()
+        assert [p.data.hex() for p in arrays] == [q.data.hex() for q in loop], step
+        assert all(type(p.data) is float for p in arrays)
+        # torch's kernels fuse multiply-adds (lerp, addcdiv), so bits can differ: within 1e-15 (rel. or abs.)
+        assert [p.data for p in arrays] == pytest.approx(theirs.detach().tolist(), rel=1e-15, abs=1e-15), step

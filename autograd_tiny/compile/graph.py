@@ -67,6 +67,7 @@ class GraphCode:
     grads: list[str]  # for each input, the expression holding its gradient when the lines have run
     constants: list[float]  # _c[k]: the leaves that are neither inputs nor samples, frozen
     namespace: dict[str, Any]  # what the lines refer to besides their own variables
+    local_grads: dict[int, tuple[list[str], str]]  # operation node i -> its locals' code, a line before them
 
 
 def graph_code(
@@ -131,7 +132,7 @@ def graph_code(
             backward.append(line)
             grad[p] = f"g{p}"
     grads = [total.get(number[x], grad.get(number[x], "0.0")) for x in inputs]
-    return GraphCode(forward, backward, grads, constants, namespace)
+    return GraphCode(forward, backward, grads, constants, namespace, local_grads)
 
 
 def _node_code(

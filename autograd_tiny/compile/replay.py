@@ -9,9 +9,10 @@ respect to the inputs, added up in the order of `Value.backward()` on a graph th
 samples in order: the last row's contributions first, each straight into the running total.
 So the numbers equal eager's to the last bit.
 
-`SampleReplay.batched` runs the same generated lines on NumPy arrays holding every row at
-once (branching rules in array form from `autograd_tiny.compile.arraymath`); its results agree with
-the per-sample replay to about 1e-12 relative (NumPy sums the rows pairwise, not one by one).
+`SampleReplay.batched` runs the graph on NumPy arrays holding every row at once, each layer of
+neurons as matrix products and every other node as its generated line
+(`autograd_tiny.compile.batched`; `batched_source()` shows the code); its results agree with
+the per-sample replay to about 1e-12 relative (matrix products and NumPy add in their own order).
 
 As with `compile_graph`, the graph's shape must not depend on the data: decisions written as
 operations (relu, abs) are taken per row; a Python ``if x.data > 0:`` was taken once, when
@@ -25,8 +26,18 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from autograd_tiny.checks import is_list, is_real
-from autograd_tiny.compile.graph import CALLED_RULES, GraphCode, graph_code
+from autograd_tiny.compile.graph import GraphCode, graph_code
 from autograd_tiny.engine import Value, backward_order
+
+
+def _floats(values: Sequence[object]) -> bool:
+    """Every value a plain float: the common case, checked without the `numbers.Real` look-ups."""
+    return all(type(x) is float for x in values)
+
+
+def _float_rows(rows: Sequence[object], width: int) -> bool:
+    """Every row a list or tuple of ``width`` plain floats (else each row is checked with its message)."""
+    return all(type(row) in (list, tuple) and len(row) == width and _floats(row) for row in rows)  # type: ignore[arg-type]
 
 
 class Replayed(NamedTuple):
@@ -55,6 +66,7 @@ class SampleReplay:
         self.lines = len(self._code.forward) + len(self._code.backward)
         self._per_row = self._build(self._per_row_source(), self._code.namespace)
         self._batched: Callable[..., Any] | None = None
+        self._batched_code_cache: Any = None
 
     # ---- generated functions -----------------------------------------------------------------
 
@@ -80,37 +92,35 @@ class SampleReplay:
         ]  # fmt: skip
         return "\n".join(["def replay(_p, _rows, _c, _scale, _G):", *(f"    {line}" for line in body)])
 
-    def _batched_source(self) -> str:
-        code, n = self._code, self._number
-        body = [
-            *self._unpack(self.inputs, "_p"), *self._unpack(self.samples, "_columns"),
-            *(line for _, line in code.forward),
-            *(f"G{j} = _G[{j}]" for j in range(len(self.inputs))), *code.backward,
-            f"return v{self._root}, [{', '.join(code.grads)}], ({''.join(f'v{n[x]}, ' for x in self.watch)})",
-        ]  # fmt: skip
-        return "\n".join(["def replay(_p, _columns, _c, _scale, _G):", *(f"    {line}" for line in body)])
-
     @staticmethod
     def _build(source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
         exec(compile(source, "<compile_replay>", "exec"), namespace)
         function: Callable[..., Any] = namespace.pop("replay")
         return function
 
+    def _batched_code(self) -> Any:
+        """The batched function's code (`autograd_tiny.compile.batched`), written when first needed."""
+        if self._batched_code_cache is None:
+            try:
+                batched = importlib.import_module("autograd_tiny.compile.batched")
+            except ModuleNotFoundError as err:
+                if err.name != "numpy":
+                    raise
+                raise ImportError("replay.batched needs NumPy: pip install 'autograd_tiny[numpy]'") from err
+            self._batched_code_cache = batched.batched_code(
+                self._order, self._code, self.inputs, self.samples, self.watch
+            )
+        return self._batched_code_cache
+
+    def batched_source(self) -> str:
+        """The Python source `batched` runs: each layer as matrix products, other nodes line by line."""
+        source: str = self._batched_code().source
+        return source
+
     def _batched_function(self) -> Callable[..., Any]:
-        """The generated lines again, with NumPy's maths and each branching rule's array form."""
         if self._batched is None:
-            arraymath = _import_arraymath()
-            arrays: dict[str, Callable[..., Any]] = {}
-            for node in self._order:  # rules called at replay time are bound as _f<n> and _l<n>
-                if node.parents and node.rule in CALLED_RULES:
-                    n, pair = CALLED_RULES[node.rule], len(node.parents) == 2
-                    for name, arity in ((f"_f{n}", 3), (f"_l{n}", 4)):
-                        if name in self._code.namespace and name not in arrays:
-                            where = f"compile_replay: operation {node.rule!r} on arrays"
-                            rule = self._code.namespace[name]
-                            arrays[name] = arraymath.array_rule(rule, arity, where, pair)
-            namespace = {**self._code.namespace, "_m": arraymath.ArrayMath, **arrays}
-            self._batched = self._build(self._batched_source(), namespace)
+            code = self._batched_code()
+            self._batched = self._build(code.source, code.namespace)
         return self._batched
 
     # ---- calls -------------------------------------------------------------------------------
@@ -120,14 +130,14 @@ class SampleReplay:
         if not is_list(params) or len(params) != len(self.inputs):
             size = len(params) if is_list(params) else type(params).__name__
             raise ValueError(f"replay: expects {len(self.inputs)} parameter values, got {size}")
-        for j, x in enumerate(params):
+        for j, x in enumerate(params if not _floats(params) else ()):
             if not is_real(x):
                 got = f"{type(x).__name__}: {x!r}"
                 raise TypeError(f"replay: parameter value {j} must be a number, got {got}")
         if not is_real(scale):
             raise TypeError(f"replay: scale must be a number, got {type(scale).__name__}: {scale!r}")
         totals = [0.0] * len(self.inputs) if start is None else list(start)
-        if len(totals) != len(self.inputs) or not all(is_real(x) for x in totals):
+        if len(totals) != len(self.inputs) or not (_floats(totals) or all(is_real(x) for x in totals)):
             raise ValueError(f"replay: start must hold {len(self.inputs)} numbers, got {start!r}")
         return [float(x) for x in params], [float(x) for x in totals]
 
@@ -142,7 +152,7 @@ class SampleReplay:
         if not is_list(rows) or not rows:
             raise ValueError(f"replay: rows must be a non-empty sequence of rows, got {rows!r}")
         width = len(self.samples)
-        for r, row in enumerate(rows):
+        for r, row in enumerate(rows if not _float_rows(rows, width) else ()):
             if not is_list(row) or len(row) != width:
                 got = f"{len(row)} values" if is_list(row) else type(row).__name__
                 raise ValueError(f"replay: row {r} must hold {width} sample values, got {got}: {row!r}")
@@ -172,23 +182,14 @@ class SampleReplay:
             )
         n = table.shape[0]
         columns = np.ascontiguousarray(table.T, dtype=np.float64)
-        per_row = np.zeros((len(self.inputs), n))  # row j: each sample's contributions to input j's gradient
+        summed = np.zeros(len(self.inputs))  # each input's gradient, summed over the rows
         with np.errstate(all="ignore"):  # IEEE inf and nan, as FloatMath gives at poles
-            output, _, watched = function(values, columns, self._code.constants, float(scale), per_row)
+            output, watched = function(values, columns, self._code.constants, float(scale), summed)
         return Replayed(
             np.broadcast_to(output, (n,)).astype(np.float64),
-            [total + g for total, g in zip(totals, per_row.sum(axis=1).tolist())],
+            [total + g for total, g in zip(totals, summed.tolist())],
             tuple(np.broadcast_to(w, (n,)).astype(np.float64) for w in watched),
         )
-
-
-def _import_arraymath() -> Any:
-    try:
-        return importlib.import_module("autograd_tiny.compile.arraymath")
-    except ModuleNotFoundError as err:
-        if err.name != "numpy":
-            raise
-        raise ImportError("replay.batched needs NumPy: pip install 'autograd_tiny[numpy]'") from err
 
 
 def compile_replay(output: Value, inputs: Sequence[Value], samples: Sequence[Value],

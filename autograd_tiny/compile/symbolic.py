@@ -166,6 +166,11 @@ def is_symbolic(x: object) -> bool:
     return isinstance(x, Symbol) or (isinstance(x, tuple) and any(isinstance(e, Symbol) for e in x))
 
 
+# The most terms an n-ary sum is printed with as a chain of +; a longer chain would nest too deeply
+# for Python's compiler, so it stays a call to the sum of ``floats``.
+INLINE_SUM_TERMS = 100
+
+
 class SymbolicMath:
     """A rules' maths namespace that prints calls to ``floats`` (bound as ``_m`` in the generated code).
 
@@ -174,6 +179,18 @@ class SymbolicMath:
 
     def __init__(self, floats: Any) -> None:
         self._floats = floats
+
+    def sum(self, xs: tuple[object, ...]) -> object:
+        """``floats.sum(xs)``, printed as ``x0 + x1 + ...`` when it has at most INLINE_SUM_TERMS terms.
+
+        FloatMath.sum adds left to right from -0.0, and -0.0 + x0 is x0 to the bit (signed zeros and
+        nan too), so the chain is the same number, without a call and a tuple per evaluation.
+        """
+        if not is_symbolic(xs):
+            return self._floats.sum(xs)
+        if 0 < len(xs) <= INLINE_SUM_TERMS:
+            return Symbol(f"({' + '.join(code(x) for x in xs)})")
+        return Symbol(f"_m.sum({code(xs)})")
 
     def __getattr__(self, name: str) -> Callable[..., object]:
         function = getattr(self._floats, name)
