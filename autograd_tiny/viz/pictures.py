@@ -17,6 +17,7 @@ from autograd_tiny.checks import brief, is_whole
 from autograd_tiny.engine import Value, backward_order
 from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
+from autograd_tiny.viz.collapsed import draw_collapsed
 from autograd_tiny.viz.following import following
 from autograd_tiny.viz.graphviz_io import (
     Graph,
@@ -41,6 +42,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "PinnedGraph",
     "backward_steps",
+    "draw_collapsed",
     "draw_dot",
     "draw_network",
     "labelled_forward",
