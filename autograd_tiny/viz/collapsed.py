@@ -201,8 +201,8 @@ def draw_collapsed(
     ``color_by_grad`` (a box takes its outputs' strongest fill) and ``format`` work as in draw_dot.
     """
     if rankdir not in _RANKDIRS:
-        ways = ", ".join(_RANKDIRS)
-        raise ValueError(f"draw_collapsed: rankdir must be one of {ways}, got {brief(rankdir)}")
+        offered = ", ".join(_RANKDIRS)
+        raise ValueError(f"draw_collapsed: rankdir must be one of {offered}, got {brief(rankdir)}")
     check_format(format, "draw_collapsed")
     graph = collapse(root, scopes, level=level, expand=expand)
     shown = [v.grad for v in graph.nodes if not graph.element[v].startswith("b")]
