@@ -81,7 +81,7 @@ def _formula(v: Value, inside: set[Value]) -> str:
 
 def _relative(name: str, enclosing: str) -> str:
     """A box's name without the name of the cluster drawn around it: ``neurons.2`` inside ``layers.0``."""
-    return name[len(enclosing) + 1:] if enclosing and name.startswith(enclosing + ".") else name
+    return name[len(enclosing) + 1 :] if enclosing and name.startswith(enclosing + ".") else name
 
 
 def _box_line(node: str, title: str, box: Box, looks: list[Look]) -> str:
@@ -102,7 +102,7 @@ def _darkness(look: Look) -> int:
     """How far a fill is from white: the box takes the strongest of its outputs' fills."""
     if not look.fill:
         return 0
-    return 765 - sum(int(look.fill[i:i + 2], 16) for i in (1, 3, 5))
+    return 765 - sum(int(look.fill[i : i + 2], 16) for i in (1, 3, 5))
 
 
 @dataclass(frozen=True)
@@ -158,25 +158,42 @@ def _picture(graph: Collapsed, look: Callable[[float], Look], rankdir: str, fmt:
     groups = graph.groups
     lines = graph_header(rankdir, clustered=bool(groups.scopes), title=title)
     members: dict[int, list[str]] = {}
+
+    def place(owner: int | None, own: list[str]) -> None:
+        (lines if owner is None else members.setdefault(owner, [])).extend(own)
+
+    cluster_of: dict[str, int | None] = {}  # each box's, Value's and oval's innermost cluster drawn
     for i, v in enumerate(graph.nodes):
         node = graph.element[v]
-        if node.startswith("b"):
-            continue
-        own = [value_line(node, v, look(v.grad))] + ([op_line(f"o{i}", v)] if v.parents else [])
-        owner = groups.owner.get(v)
-        (lines if owner is None else members.setdefault(owner, [])).extend(own)
+        if node.startswith("v"):
+            oval = [op_line(f"o{i}", v)] if v.parents else []
+            place(groups.owner.get(v), [value_line(node, v, look(v.grad)), *oval])
+            cluster_of[node] = cluster_of[f"o{i}"] = groups.owner.get(v)
+    siblings: dict[int, list[str]] = {}  # the boxes of each cluster (-1: outside every cluster)
     for node, box in graph.boxes.items():
         c = int(node[1:])
         parent = groups.parent_of[c]
         enclosing = groups.scopes[parent].name if parent != -1 else ""
         line = _box_line(node, _relative(box.name, enclosing), box, [look(v.grad) for v in box.outputs])
         (lines if parent == -1 else members.setdefault(parent, [])).append(line)
+        siblings.setdefault(parent, []).append(node)
+    for parent, row in siblings.items():  # a layer's neurons side by side in their order, neurons.0 first
+        if len(row) > 1:
+            line = f"\t{{rank=same; {' -> '.join(row)} [style=invis]}}\n"
+            (lines if parent == -1 else members.setdefault(parent, [])).append(line)
     lines += cluster_blocks(groups.scopes, groups.parent_of, members)
-    # a parameter drawn inside an opened call sits beside the operation reading it (minlen=0), not a rank
-    # above, where it would push its call's cluster beside the previous layer's instead of under it
-    beside = {graph.element[v] for v in graph.nodes
-              if not v.parents and groups.owner.get(v) is not None and graph.element[v].startswith("v")}
-    lines += [f"\t{tail} -> {head}{' [minlen=0]' if tail in beside else ''}\n" for tail, head in graph.edges]
+    # Inside an opened call, a parameter sits beside the product it feeds (the edge reversed, drawn
+    # forward), and the arrows from outside start it a rank lower: the call then lies under its
+    # collapsed siblings and under the layer before, not beside them, keeping the picture narrow.
+    drawn_in_a_call = [graph.element[v] for v in graph.nodes if cluster_of.get(graph.element[v]) is not None]
+    parameters = {node for node in drawn_in_a_call if not graph.nodes[int(node[1:])].parents}
+    for tail, head in graph.edges:
+        if tail in parameters:
+            lines.append(f"\t{head} -> {tail} [dir=back]\n")
+        elif cluster_of.get(head) not in (None, cluster_of.get(tail, int(tail[1:]))):
+            lines.append(f"\t{tail} -> {head} [minlen=2]\n")
+        else:
+            lines.append(f"\t{tail} -> {head}\n")
     return Graph(format=fmt, body=lines)
 
 
