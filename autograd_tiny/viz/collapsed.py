@@ -175,12 +175,11 @@ def _picture(graph: Collapsed, look: Callable[[float], Look], rankdir: str, fmt:
         parent = groups.parent_of[c]
         enclosing = groups.scopes[parent].name if parent != -1 else ""
         line = _box_line(node, _relative(box.name, enclosing), box, [look(v.grad) for v in box.outputs])
-        (lines if parent == -1 else members.setdefault(parent, [])).append(line)
+        place(None if parent == -1 else parent, [line])
         siblings.setdefault(parent, []).append(node)
     for parent, row in siblings.items():  # a layer's neurons side by side in their order, neurons.0 first
         if len(row) > 1:
-            line = f"\t{{rank=same; {' -> '.join(row)} [style=invis]}}\n"
-            (lines if parent == -1 else members.setdefault(parent, [])).append(line)
+            place(None if parent == -1 else parent, [f"\t{{rank=same; {' -> '.join(row)} [style=invis]}}\n"])
     lines += cluster_blocks(groups.scopes, groups.parent_of, members)
     # Inside an opened call, a parameter sits beside the product it feeds (the edge reversed, drawn
     # forward), and the arrows from outside start it a rank lower: the call then lies under its
