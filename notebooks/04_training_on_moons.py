@@ -14,7 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
-from autograd_tiny import backward_order
+from autograd_tiny import Value, backward_order
 from autograd_tiny.data import make_moons, train_test_split
 from autograd_tiny.exercises import (
     check_classifier,
@@ -28,7 +28,7 @@ from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
 from autograd_tiny.scopes import record_scopes
 from autograd_tiny.train import fit, plot_decision_boundary
-from autograd_tiny.viz import draw_dot
+from autograd_tiny.viz import draw_collapsed
 
 # %% [markdown]
 # ## The data
@@ -131,9 +131,12 @@ with tempfile.TemporaryDirectory() as tmp:
 #
 # Every prediction is a computation graph like the ones in notebooks 1 and 3, just larger: our network
 # makes 226 Values per point (the next cell counts them), too many to read in one picture. The same recipe with three units
-# per hidden layer gives a graph that fits on a screen (and, as exercise 2 hints, a cruder boundary).
-# `record_scopes()` notes which Values each module call made, so `draw_dot` can group them by layer
-# and by neuron; `color_by_grad=True` fills each box by the size of its gradient after `backward()`.
+# per hidden layer gives a smaller graph (and, as exercise 2 hints, a cruder boundary), and even its 60-odd
+# Values are too many boxes for a screen. So we collapse it: `record_scopes()` notes which Values each
+# module call made, and `draw_collapsed` draws each neuron's call as one box saying what it computes,
+# its output and that output's gradient, inside a frame per layer; `color_by_grad=True` fills each box
+# by the size of its gradient after `backward()`. The point goes in as two labelled Values, so that
+# the picture shows the inputs too.
 
 # %%
 per_point = len(backward_order(model(X_test[0])))
@@ -143,21 +146,29 @@ small, small_history = train([3, 3, 1])
 print(f"MLP(2, [3, 3, 1]): training accuracy {small_history.accuracy[-1]:.0%}")
 
 point, label = X_test[0], y_test[0]
+inputs = [Value(v, label=f"x{i}") for i, v in enumerate(point)]
 with record_scopes() as scopes:
-    score = small(point)
+    score = small(inputs)
 loss = hinge_loss([score], [label])
 small.zero_grad()
 loss.backward()
 print(f"point {[round(v, 3) for v in point]}, class {label}: score {score.data:+.3f}, loss {loss.data:.3f}")
-draw_dot(loss, scopes=scopes, color_by_grad=True)
+draw_collapsed(loss, scopes, color_by_grad=True)
 
 # %% [markdown]
-# Read it left to right: each neuron of `layers.0` multiplies the two inputs by its weights, adds them
-# and its bias and applies `relu`; `layers.1` does the same with three inputs; the single output neuron
-# gives the score, and the last few operations outside the clusters are the hinge loss. Wherever a
-# `relu` received a negative sum, its output is 0 and so is every gradient upstream of it: that unit
-# neither contributes to this prediction nor learns from it. (If the point is classified with a margin
-# of at least 1, the hinge loss is 0 and the whole graph stays white; try another point.)
+# Read it top to bottom: each neuron of `layers.0` computes `relu(w.x+b)` of the two inputs;
+# `layers.1` does the same with the three outputs of `layers.0`; the single output neuron gives the
+# score, and the few operations below the network are the hinge loss. Wherever a `relu` received a
+# negative sum, its output is 0 and so is every gradient upstream of it: that unit neither contributes
+# to this prediction nor learns from it. (If the point is classified with a margin of at least 1, the
+# hinge loss is 0 and the whole graph stays white; try another point.)
+#
+# `expand=` opens a box to show the Values inside it, here the first neuron of `layers.1`: its three
+# weights times the outputs of `layers.0`, the sum with its bias (`w.x+b`) and the `relu`. Its
+# weights' gradients are what the next `optimizer.step()` uses.
+
+# %%
+draw_collapsed(loss, scopes, expand="layers.1.neurons.0", color_by_grad=True)
 
 # %% [markdown]
 # ## Exercises

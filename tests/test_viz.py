@@ -280,8 +280,6 @@ def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 COLUMN_PX = 848  # JupyterLab's output column at 1280x800 with the file browser open
-GROUPED_GRAPH = pytest.mark.xfail(strict=True, reason="notebook 4's graph of one prediction, grouped by "
-                                  "module, is 2,251 pt wide either way: a collapsed view is not built yet")
 
 
 def _pictures(notebook: Path) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
@@ -292,8 +290,7 @@ def _pictures(notebook: Path) -> list[tuple[int, dict[str, Any], dict[str, Any]]
             if any(m.startswith("image/") for m in out.get("data", {}))]  # fmt: skip
 
 
-@pytest.mark.parametrize("notebook", [pytest.param(p, marks=GROUPED_GRAPH) if p.name.startswith("04_") else p
-                                      for p in NOTEBOOKS], ids=lambda p: p.stem)  # fmt: skip
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_stored_notebooks_pictures_read_at_12_px_in_a_laptops_column(notebook: Path) -> None:
     for k, data, metadata in _pictures(notebook):
         if "image/svg+xml" in data:  # shown at its natural size (4/3 px a point) or shrunk to the column

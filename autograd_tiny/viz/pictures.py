@@ -9,16 +9,15 @@ it is the slow part, hence the ``max_nodes`` guard.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from autograd_tiny.checks import brief, is_whole
 from autograd_tiny.engine import Value, backward_order
-from autograd_tiny.modes import creation_index
 from autograd_tiny.nn import MLP
 from autograd_tiny.scopes import Scope
+from autograd_tiny.viz.collapsed import draw_collapsed
 from autograd_tiny.viz.following import following
 from autograd_tiny.viz.graphviz_io import (
     Graph,
@@ -29,11 +28,13 @@ from autograd_tiny.viz.graphviz_io import (
     render,
     to_svg,
 )
+from autograd_tiny.viz.grouping import Clusters, cluster_blocks, group
 from autograd_tiny.viz.layout import AUTO, narrowest_in_column
 from autograd_tiny.viz.network_view import draw_network, labelled_forward, network_deltas, network_pictures
 from autograd_tiny.viz.stepping import passes
 from autograd_tiny.viz.stepview import READABLE_PX_PER_PT, StepPictures, build
-from autograd_tiny.viz.text import FONT, blend, fixed, html_label
+from autograd_tiny.viz.text import html_label
+from autograd_tiny.viz.value_lines import Look, grad_looks, graph_header, op_line, value_line
 
 __all__ = [
     "Graph",
@@ -41,6 +42,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "PinnedGraph",
     "backward_steps",
+    "draw_collapsed",
     "draw_dot",
     "draw_network",
     "labelled_forward",
@@ -59,118 +61,25 @@ RANKDIRS = (AUTO, "LR", "TB", "RL", "BT")
 # ---- one picture -----------------------------------------------------------------------------------
 
 
-class _Look(NamedTuple):
-    """How one Value box looks: its grad text (None hides the cell) and its colours."""
-
-    grad: str | None
-    fill: str = ""
-
-
-def _value_line(name: str, v: Value, look: _Look) -> str:
-    """A Value's box: label, data and grad stacked, so a left-to-right graph stays narrow enough to read."""
-    cells = [f"<B>{html_label(v.label)}</B>"] if v.label else []
-    cells.append(f"data {fixed(v.data)}")
-    if look.grad is not None:
-        cells.append(f"grad {look.grad}")
-    attrs = 'BORDER="0" CELLSPACING="0" CELLPADDING="3" CELLBORDER="1"'
-    if look.fill:
-        attrs += f' BGCOLOR="{look.fill}"'
-    rows = "".join(f"<TR><TD>{c}</TD></TR>" for c in cells)
-    return f"\t{name} [label=<<TABLE {attrs}>{rows}</TABLE>>]\n"
-
-
-def _scope_tree(scopes: Sequence[Scope], what: str) -> tuple[list[Scope], list[int]]:
-    """Non-empty scopes sorted outermost first, and each one's enclosing scope (-1: none)."""
-    ordered = []
-    for s in scopes:
-        if not (isinstance(s, tuple) and len(s) == 3 and is_whole(s[1]) and is_whole(s[2])):
-            raise TypeError(f"{what}: scopes must hold Scope(name, start, stop) items, got {brief(s)}")
-        if s[1] < s[2]:
-            ordered.append(Scope(str(s[0]), int(s[1]), int(s[2])))
-    ordered.sort(key=lambda s: (s.start, -s.stop))
-    parents: list[int] = []
-    stack: list[int] = []
-    for i, s in enumerate(ordered):
-        while stack and ordered[stack[-1]].stop <= s.start:
-            stack.pop()
-        if stack and ordered[stack[-1]].stop < s.stop:
-            raise ValueError(f"{what}: scopes overlap without nesting: {ordered[stack[-1]]} and {s}")
-        parents.append(stack[-1] if stack else -1)
-        stack.append(i)
-    return ordered, parents
-
-
-def _owners(nodes: Sequence[Value], ordered: Sequence[Scope]) -> dict[Value, int]:
-    """The innermost scope (index into ordered) each node was made in, for nodes made in one.
-
-    A leaf made outside every scope (a weight made when the model was built) joins its
-    consumers' scope when all of them lie in the same one, so a neuron's cluster holds its weights.
-    """
-    owner: dict[Value, int] = {}
-    stack: list[int] = []
-    j = 0
-    for v in sorted(nodes, key=creation_index):  # oldest first, like the scopes (-1: made outside them)
-        i = creation_index(v)
-        while j < len(ordered) and ordered[j].start <= i:
-            stack.append(j)
-            j += 1
-        while stack and ordered[stack[-1]].stop <= i:
-            stack.pop()
-        if stack:
-            owner[v] = stack[-1]
-    consumers: dict[Value, set[int | None]] = {}
-    for v in nodes:
-        for p in v.parents:
-            if not p.parents and p not in owner:
-                consumers.setdefault(p, set()).add(owner.get(v))
-    for leaf, where in consumers.items():
-        only = where.pop() if len(where) == 1 else None
-        if only is not None:
-            owner[leaf] = only
-    return owner
-
-
-class _Clusters(NamedTuple):
-    """The scopes that group a picture: sorted outermost first, each one's parent, each node's scope."""
-
-    scopes: list[Scope]
-    parent_of: list[int]
-    owner: dict[Value, int]
-
-
-def _group(nodes: Sequence[Value], scopes: Sequence[Scope] | None, what: str) -> _Clusters:
-    ordered, parent_of = _scope_tree(scopes or (), what)
-    return _Clusters(ordered, parent_of, _owners(nodes, ordered) if ordered else {})
-
-
 def _picture(
     nodes: Sequence[Value],
-    look: Callable[[Value], _Look],
+    look: Callable[[Value], Look],
     *,
     rankdir: str,
     fmt: str,
-    groups: _Clusters,
+    groups: Clusters,
     title: str = "",
 ) -> Graph:
     """The DOT description of nodes (oldest first): a box per Value, an oval per operation."""
     name = {v: f"v{i}" for i, v in enumerate(nodes)}
-    lines = [
-        # newrank lets dot rank nested clusters together: about a second of layout instead of a minute
-        # ranksep 0.3 (dot's default is 0.5): a narrower picture, so its text stays readable fitted to a cell
-        f"\tgraph [rankdir={rankdir} ranksep=0.3 fontname={FONT}"
-        + (" newrank=true" if groups.scopes else "")
-        + (f' labelloc=t label=<{title}>]\n' if title else "]\n"),
-        f"\tnode [shape=plain fontname={FONT} fontsize=11]\n",
-        f"\tedge [arrowsize=0.7 fontname={FONT} fontsize=10]\n",
-    ]
+    lines = graph_header(rankdir, clustered=bool(groups.scopes), title=title)
     members: dict[int, list[str]] = {}
     edges = []
     for v in nodes:
-        own = [_value_line(name[v], v, look(v))]
+        own = [value_line(name[v], v, look(v))]
         if v.parents:
             op = f"o{name[v][1:]}"
-            own.append(f"\t{op} [label=<{html_label(v.op)}> shape=ellipse style=filled fillcolor=grey94 "
-                       f"margin=0.04 width=0 height=0]\n")
+            own.append(op_line(op, v))
             edges.append(f"\t{op} -> {name[v]}\n")
             edges += [f"\t{name[p]} -> {op}\n" for p in v.parents]
         where = groups.owner.get(v)
@@ -178,34 +87,9 @@ def _picture(
             lines += own
         else:
             members.setdefault(where, []).extend(own)
-    lines += _clusters(groups.scopes, groups.parent_of, members)
+    lines += cluster_blocks(groups.scopes, groups.parent_of, members)
     lines += edges
     return Graph(format=fmt, body=lines)
-
-
-def _clusters(
-    ordered: Sequence[Scope], parent_of: Sequence[int], members: Mapping[int, list[str]]
-) -> list[str]:
-    """Nested ``subgraph cluster_i`` blocks for the scopes that hold at least one node."""
-    children: dict[int, list[int]] = {}
-    used = set()
-    for c in members:
-        while c != -1 and c not in used:
-            used.add(c)
-            c = parent_of[c]
-    for c in sorted(used):
-        children.setdefault(parent_of[c], []).append(c)
-
-    def block(c: int, indent: str) -> list[str]:
-        label = html_label(ordered[c].name)
-        out = [f"{indent}subgraph cluster_{c} {{\n",
-               f"{indent}\tlabel=<{label}> style=rounded color=grey60 fontcolor=grey30\n"]
-        out += [indent + line for line in members.get(c, ())]
-        for child in children.get(c, ()):
-            out += block(child, indent + "\t")
-        return [*out, f"{indent}}}\n"]
-
-    return [line for top in children.get(-1, ()) for line in block(top, "\t")]
 
 
 def _graph_nodes(root: Value, max_nodes: int, what: str) -> list[Value]:
@@ -236,9 +120,6 @@ class GraphTooLargeError(ValueError):
     """The graph has more Values than ``max_nodes``: dot would take too long to lay it out."""
 
 
-_WHITE, _RED = (255, 255, 255), (227, 74, 51)  # color_by_grad: |grad| 0 to the largest |grad|
-
-
 def draw_dot(
     root: Value,
     *,
@@ -265,18 +146,9 @@ def draw_dot(
     """
     _check_options(rankdir, format, "draw_dot")
     nodes = _graph_nodes(root, max_nodes, "draw_dot")
-    title = ""
-    grad_text: Callable[[Value], str | None] = (lambda v: fixed(v.grad)) if show_grad else (lambda v: None)
-    look: Callable[[Value], _Look] = lambda v: _Look(grad_text(v))
-    if color_by_grad:
-        finite = [abs(v.grad) for v in nodes if math.isfinite(v.grad)]
-        top = max(finite, default=0.0) or 1.0
-        title = f"fill: |grad| from 0 (white) to {fixed(top)} (red)"
-        title += "; grey: grad not finite" if len(finite) < len(nodes) else ""
-        look = lambda v: _Look(
-            grad_text(v), blend(_WHITE, _RED, abs(v.grad) / top) if math.isfinite(v.grad) else "#bdbdbd"
-        )
-    groups = _group(nodes, scopes, "draw_dot")
+    grad_look, title = grad_looks([v.grad for v in nodes], show_grad=show_grad, color_by_grad=color_by_grad)
+    look: Callable[[Value], Look] = lambda v: grad_look(v.grad)
+    groups = group(nodes, scopes, "draw_dot")
     # "auto" runs dot on both layouts to measure them: worth it for a picture one can read
     both = rankdir == AUTO and len(nodes) <= AUTO_MAX_NODES
     ways = ["LR", "TB"] if both else ["LR" if rankdir == AUTO else rankdir]
