@@ -90,7 +90,7 @@ def descend(point, lr, steps=30):
 
 
 paths = {lr: descend(start, lr) for lr in rates}
-fig, (ax, curves) = plt.subplots(1, 2, figsize=(9, 3.8))
+fig, (ax, curves) = plt.subplots(1, 2, figsize=(8.2, 3.8))
 landscape(ax)
 for lr, path in paths.items():
     inside = [p for p in path if ws[0] <= p[0] <= ws[-1] and bs[0] <= p[1] <= bs[-1]]
@@ -98,10 +98,10 @@ for lr, path in paths.items():
     curves.semilogy([loss(*p) for p in path], label=f"lr {lr}")
 ax.set_xlim(ws[0], ws[-1])
 ax.set_ylim(bs[0], bs[-1])
-ax.legend(fontsize=7)
+ax.legend()
 curves.set_xlabel("step")
 curves.set_ylabel("loss (log scale)")
-curves.legend(fontsize=7)
+curves.legend()
 fig.tight_layout()
 plt.show()
 for lr, path in paths.items():

@@ -60,23 +60,23 @@ for epoch in chosen:
 # ## Side by side
 
 # %%
-fig = plt.figure(figsize=(11, 4.6))
+fig = plt.figure(figsize=(8.2, 5))
 panels = fig.subfigures(1, 2, width_ratios=[2.2, 1])
 boxes = panels[0].subplots(2, 2, sharex=True, sharey=True)
 for ax, epoch in zip(boxes.flat, chosen):
     ax.contourf(xs, ys, snapshots[epoch], levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"])
     for k, color in enumerate(["#d62728", "#1f77b4"]):
         ax.scatter(*zip(*[p for p, c in zip(X_train, y_train) if c == k]), s=6, color=color)
-    ax.set_title(f"epoch {epoch}: loss {history.loss[epoch - 1]:.3f}", fontsize=9)
+    ax.set_title(f"epoch {epoch}: loss {history.loss[epoch - 1]:.3f}")
 curve = panels[1].subplots()
 epochs = range(1, len(history.loss) + 1)
 curve.plot(epochs, history.loss, color="#555555")
 curve.plot(chosen, [history.loss[e - 1] for e in chosen], "o", color="#d62728")
 for e in chosen:
-    curve.annotate(str(e), (e, history.loss[e - 1]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    curve.annotate(str(e), (e, history.loss[e - 1]), textcoords="offset points", xytext=(4, 4))
 curve.set_xlabel("epoch")
 curve.set_ylabel("mean hinge loss")
-curve.set_title("the loss, with the epochs shown", fontsize=9)
+curve.set_title("the loss, with the epochs shown")
 plt.show()
 
 # %% [markdown]

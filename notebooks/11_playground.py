@@ -14,11 +14,9 @@
 # %%
 import os
 
-from IPython.display import SVG, display
+from IPython.display import display
 
-from autograd_tiny.playground import Playground, Settings, playground
-from autograd_tiny.playground.picture import picture
-from autograd_tiny.teaching.playground import (
+from autograd_tiny.exercises import (
     RATE_CHOICES,
     check_dead_unit,
     check_large_rate,
@@ -26,6 +24,8 @@ from autograd_tiny.teaching.playground import (
     check_share_of_class_1,
     dead_unit_run,
 )
+from autograd_tiny.playground import Playground, Settings, playground
+from autograd_tiny.playground.picture import still
 
 # %% [markdown]
 # ## The playground
@@ -52,7 +52,7 @@ pg = Playground(Settings(dataset="moons", hidden=(8, 8)))
 pg.step(40)
 print(f"epoch {pg.epoch}: train loss {pg.train_loss[-1]:.4f}, test loss {pg.test_loss[-1]:.4f}, "
       f"test accuracy {pg.accuracy():.0%}")
-display(SVG(picture(pg)))
+display(still(pg))
 
 # %% [markdown]
 # Read it left to right. The two input squares are x1 and x2 themselves; every other square is that
@@ -78,7 +78,7 @@ print(f"output at {point}: from the grid {grids.boundary[7]:.12f}, from model(po
 
 # %%
 pg.step(1)
-display(SVG(picture(pg, "backprop", selected="layers.1.neurons.3.w.2")))
+display(still(pg, "backprop", selected="layers.1.neurons.3.w.2"))
 update = pg.update("layers.1.neurons.3.w.2")
 print(update.text)
 print(f"  (before {update.before!r}, rate {update.rate!r}, dc/dw {update.grad!r}, after {update.after!r})")
@@ -149,7 +149,7 @@ check_needs_hidden_layer(needs_hidden_layer)
 
 # %%
 dead = dead_unit_run()
-display(SVG(picture(dead, "backprop", selected="layers.0.neurons.2.b")))
+display(still(dead, "backprop", selected="layers.0.neurons.2.b"))
 
 # %%
 # BEGIN SOLUTION

@@ -7,18 +7,21 @@ updates; and reset replays a run to the bit.
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import struct
 import zlib
 
 import pytest
+from PIL import Image
 
 from autograd_tiny import Value
 from autograd_tiny.losses import l2_penalty, mse_loss
 from autograd_tiny.nn import MLP
 from autograd_tiny.playground import Playground, Settings, WeightUpdate
 from autograd_tiny.playground.heatmap import PALETTE, png, shade
-from autograd_tiny.playground.picture import picture
+from autograd_tiny.playground.picture import picture, still
 from autograd_tiny.playground.units import forward_units
 
 
@@ -210,6 +213,20 @@ def test_the_picture_has_every_parameter_and_each_view() -> None:
     assert "\u03b4" in backward and 'stroke-dasharray="6 3"' in backward
     with pytest.raises(ValueError, match="view"):
         picture(pg, "sideways")
+
+
+def test_a_still_for_a_notebook_carries_the_same_picture_as_png() -> None:
+    """A stored notebook not yet trusted shows the PNG: same size as the SVG, and not blank."""
+    pg = small()
+    pg.step(1)
+    bundle = still(pg, "backprop", selected=pg.names[0])._repr_mimebundle_()
+    svg = bundle["image/svg+xml"]
+    assert svg == picture(pg, "backprop", selected=pg.names[0])
+    size = tuple(int(n) for n in re.search(r'width="(\d+)" height="(\d+)"', svg).groups())  # type: ignore[union-attr]
+    with Image.open(io.BytesIO(base64.b64decode(bundle["image/png"]))) as png_image:
+        assert png_image.size == size
+        colours = png_image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is not None and len(colours) > 50  # heatmaps, lines and text, not a blank page
 
 
 def test_rendering_where_no_program_can_run_says_what_to_do_instead_of_an_oserror(

@@ -278,7 +278,7 @@ def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
 
 # ---- the stored notebooks' pictures, as a laptop's JupyterLab shows them -------------------------------
 
-NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 COLUMN_PX = 848  # JupyterLab's output column at 1280x800 with the file browser open
 
 

@@ -15,6 +15,7 @@ from autograd_tiny.playground.backprop import Backprop
 from autograd_tiny.playground.grids import UnitGrids
 from autograd_tiny.playground.heatmap import NEGATIVE, POSITIVE, colour, css, png_uri
 from autograd_tiny.playground.session import Playground
+from autograd_tiny.viz.still import SvgPicture
 
 UNIT, GAP, COLUMN = 36, 20, 120  # a unit's square, the space between units, between layers' columns
 TOP, LEFT = 52, 24
@@ -162,3 +163,8 @@ def picture(pg: Playground, view: str = "forward", selected: str | None = None, 
         "</svg>",
     ]
     return "\n".join(parts)
+
+
+def still(pg: Playground, view: str = "forward", selected: str | None = None) -> SvgPicture:
+    """`picture` for a notebook's output: shown as SVG, stored with a PNG a notebook not yet trusted shows."""
+    return SvgPicture(picture(pg, view, selected))

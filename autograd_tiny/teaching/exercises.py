@@ -58,6 +58,14 @@ from autograd_tiny.teaching.own_ops import (
     check_unary_op,
     check_wrong_only_away_from,
 )
+from autograd_tiny.teaching.playground import (
+    RATE_CHOICES,
+    check_dead_unit,
+    check_large_rate,
+    check_needs_hidden_layer,
+    check_share_of_class_1,
+    dead_unit_run,
+)
 from autograd_tiny.teaching.training import (
     check_adam_first_step,
     check_classifier,
@@ -79,6 +87,7 @@ from autograd_tiny.teaching.walk_order import (
 from autograd_tiny.teaching.watching import check_changed_fraction, check_class_grid
 
 __all__ = [
+    "RATE_CHOICES",
     "ExerciseError",
     "Point",
     "chain_rule_grads",
@@ -94,6 +103,7 @@ __all__ = [
     "check_classifier",
     "check_close",
     "check_contribution_steps",
+    "check_dead_unit",
     "check_depth_first_order_fails",
     "check_derivative",
     "check_derivatives",
@@ -110,10 +120,12 @@ __all__ = [
     "check_grads_apart",
     "check_kink_point",
     "check_l2_penalty",
+    "check_large_rate",
     "check_largest_stable_rate",
     "check_manual_grads",
     "check_mazur_numbers",
     "check_multiplication_counts",
+    "check_needs_hidden_layer",
     "check_new_operation",
     "check_one_sided_difference",
     "check_operations",
@@ -121,6 +133,7 @@ __all__ = [
     "check_raises",
     "check_replay_goes_stale",
     "check_saturated_neuron",
+    "check_share_of_class_1",
     "check_softmax",
     "check_softmax_squared_error",
     "check_stationary_point",
@@ -130,6 +143,7 @@ __all__ = [
     "check_value_basics",
     "check_value_function",
     "check_wrong_only_away_from",
+    "dead_unit_run",
     "depth_first_order",
     "layer_gradients",
     "mazur_network",
