@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,17 +66,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path) -> Iterator[tuple[str, str]]:
+def jupyterlab(root: Path, settings: dict[str, dict[str, Any]] | None = None) -> Iterator[tuple[str, str]]:
     """A fresh JupyterLab serving root/notebooks: yields its base URL and token; its output goes to a log.
 
-    Its settings, runtime and data files and workspaces live under root: nothing of the user's is read or
-    written.
+    Its settings (LAB_SETTINGS, updated plugin by plugin with `settings`), runtime and data files and
+    workspaces live under root: nothing of the user's is read or written.
     """
     port, token = _free_port(), secrets.token_hex(16)
-    for plugin, settings in LAB_SETTINGS.items():
+    extra = settings or {}
+    for plugin in LAB_SETTINGS.keys() | extra.keys():
         file = root / "settings" / f"{plugin}.jupyterlab-settings"
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(json.dumps(settings), encoding="utf-8")
+        merged = {**LAB_SETTINGS.get(plugin, {}), **extra.get(plugin, {})}
+        file.write_text(json.dumps(merged), encoding="utf-8")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "run"),
            "JUPYTER_DATA_DIR": str(root / "data"), "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(root / "ws")}  # fmt: skip
