@@ -1,9 +1,10 @@
 """Every stored notebook as a learner first sees it: opened (not run) in a real JupyterLab at 1280x800
 with the file browser open, Playwright driving Debian's Chromium.
 
-- every graph's smallest text, as displayed, is at least 12 px: its font size (from the SVG stored in the
-  output) times the displayed width over the picture's own width (tests/notebook_pictures.py, shared with
-  the offline check in tests/test_viz.py); an inline SVG's texts are measured on screen;
+- every drawing's (a graph's, the playground's network's) smallest text, as displayed, is at least 12 px:
+  its font size (from the SVG stored in the output) times the displayed width over the drawing's own width
+  (tests/notebook_pictures.py, shared with the offline check in tests/test_viz.py); an inline SVG's texts
+  are measured on screen;
 - every plot and animation is shown, decoded, at the size it was drawn (a PNG holds no font sizes: the text
   inside a plot is not measured here);
 - no output makes the notebook, or itself, scroll sideways.
@@ -29,18 +30,20 @@ pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (the test 
 
 pytestmark = NEEDS_CHROMIUM_AND_DOT
 
-SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"}}  # every cell in the DOM
+# Every cell in the DOM; a notebook's kernel (started on opening, never used) shut down on closing.
+SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "kernelShutdown": True}}
 LAPTOP = {"width": 1280, "height": 800}
 Opened = Callable[[Path], dict[str, Any]]  # a notebook -> how it is shown (MEASURE's answer)
 COLUMN_PX = (800, 900)  # the output column JupyterLab gives at that size with the file browser open (~848)
 
 OPEN = """path => {
   window.shownNotebook = null;
+  window.shownLayout = null;
   window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})
     .then(panel => { window.shownNotebook = panel; });
 }"""
-# Whether the open notebook shows all its cells and outputs, every image decoded, fonts loaded and the layout
-# the same as at the previous poll. Images offscreen are lazy: they are asked to load now.
+# Whether the open notebook shows all its cells, its markdown rendered, all its outputs, every image decoded,
+# fonts loaded and the layout the same as at the previous poll. Images offscreen are lazy: asked to load now.
 READY = """cells => {
   const panel = window.shownNotebook;
   if (!panel || !panel.context.isReady || !panel.isVisible) return false;
@@ -50,6 +53,9 @@ READY = """cells => {
   const missing = notebook.widgets.some(cell => cell.outputArea && cell.model.outputs.length
     !== cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child').length);
   if (missing) return false;
+  const unrendered = notebook.widgets.some(cell => cell.model.type === 'markdown'
+    && cell.model.sharedModel.getSource().trim() && !cell.node.querySelector('.jp-RenderedMarkdown > *'));
+  if (unrendered) return false;
   const images = Array.from(notebook.node.querySelectorAll('.jp-OutputArea-output img'));
   images.forEach(img => { if (img.loading !== 'eager') img.loading = 'eager'; });
   if (!images.every(img => img.complete && img.naturalWidth > 0)) return false;
@@ -133,12 +139,14 @@ def _shown(opened: Opened, picture: Picture) -> dict[str, Any]:
     return dict(measured[stored.index(picture)])
 
 
-GRAPHS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is not None]
+# Pictures drawn as SVG (graphs, the playground's network), whose font sizes are known, and plots and
+# animations, rasters whose font sizes are not.
+DRAWINGS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is not None]
 PLOTS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is None]
 
 
-@pytest.mark.parametrize("picture", as_params(GRAPHS, lambda p: p.known_unreadable))
-def test_every_graphs_smallest_text_is_at_least_12_px_as_displayed(opened: Opened, picture: Picture) -> None:
+@pytest.mark.parametrize("picture", as_params(DRAWINGS, lambda p: p.known_unreadable))
+def test_every_drawings_smallest_text_is_12_px_or_more_as_displayed(opened: Opened, picture: Picture) -> None:
     shown = _shown(opened, picture)
     assert COLUMN_PX[0] <= shown["column"] <= COLUMN_PX[1], shown  # a laptop's column, the file browser open
     if shown["as"] == "inline svg":
