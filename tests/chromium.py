@@ -38,12 +38,14 @@ ALL_INSIDE = """([box, selector, nth = 0]) => {
   return shown.length > 0 && shown.every(r => r.left >= left - 0.5 && r.top >= top - 0.5
     && r.right <= left + view.clientWidth + 0.5 && r.bottom <= top + view.clientHeight + 0.5);
 }"""
-# The smallest on-screen size, in CSS pixels, of the non-empty texts of the SVGs inside an element.
-SMALLEST_SVG_TEXT_PX = """root => {
-  const texts = Array.from(document.querySelector(root).querySelectorAll('svg text'))
+# The smallest on-screen size, in CSS pixels, of the shown non-empty texts of the SVGs inside an element
+# (Infinity when there are none); SMALLEST_SVG_TEXT_PX takes a selector for the element.
+SMALLEST_SVG_TEXT_IN = """element => {
+  const texts = Array.from(element.querySelectorAll('svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
   return Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
 }"""
+SMALLEST_SVG_TEXT_PX = f"root => ({SMALLEST_SVG_TEXT_IN})(document.querySelector(root))"
 NEEDS_CHROMIUM_AND_DOT = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}: apt-get install chromium"),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),

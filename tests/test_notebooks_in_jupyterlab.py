@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import NEEDS_CHROMIUM_AND_DOT, jupyterlab
+from chromium import NEEDS_CHROMIUM_AND_DOT, SMALLEST_SVG_TEXT_IN, jupyterlab
 from notebook_pictures import MIN_TEXT_PX, NOTEBOOKS, Picture, as_params, pictures
 
 pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (the test extra)")
@@ -67,6 +67,7 @@ READY = """cells => {
 }"""
 # For each picture output, in order: how it is shown. For each output wider than its box: where.
 MEASURE = """() => {
+  const smallestSvgText = SMALLEST_SVG_TEXT_IN;
   const notebook = window.shownNotebook.content, scroller = notebook.node;
   const right = scroller.getBoundingClientRect().left + scroller.clientLeft + scroller.clientWidth;
   const shown = [], wide = [];
@@ -84,19 +85,16 @@ MEASURE = """() => {
       const data = cell.model.outputs.get(j).data;
       if (!Object.keys(data).some(mime => mime.startsWith('image/'))) return;
       const img = out.querySelector('img'), svg = out.querySelector('svg');
-      const texts = svg ? Array.from(svg.querySelectorAll('text'))
-        .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0) : [];
       shown.push({cell: k, column: out.clientWidth,
         as: img ? img.src.slice(0, img.src.search(/[;,]/))
           : svg ? 'inline svg' : out.textContent.slice(0, 80),
         width: img ? img.getBoundingClientRect().width : svg ? svg.getBoundingClientRect().width : 0,
         naturalWidth: img ? img.naturalWidth : 0,
-        svgTextPx: texts.length ? Math.min(...texts.map(
-          t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)) : null});
+        svgTextPx: svg ? smallestSvgText(out) : null});
     });
   });
   return {shown, wide, fileBrowser: !!document.querySelector('#filebrowser:not(.lm-mod-hidden)')};
-}"""
+}""".replace("SMALLEST_SVG_TEXT_IN", SMALLEST_SVG_TEXT_IN)
 
 
 @pytest.fixture(scope="module")
