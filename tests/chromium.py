@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,12 +38,14 @@ ALL_INSIDE = """([box, selector, nth = 0]) => {
   return shown.length > 0 && shown.every(r => r.left >= left - 0.5 && r.top >= top - 0.5
     && r.right <= left + view.clientWidth + 0.5 && r.bottom <= top + view.clientHeight + 0.5);
 }"""
-# The smallest on-screen size, in CSS pixels, of the non-empty texts of the SVGs inside an element.
-SMALLEST_SVG_TEXT_PX = """root => {
-  const texts = Array.from(document.querySelector(root).querySelectorAll('svg text'))
+# The smallest on-screen size, in CSS pixels, of the shown non-empty texts of the SVGs inside an element
+# (Infinity when there are none); SMALLEST_SVG_TEXT_PX takes a selector for the element.
+SMALLEST_SVG_TEXT_IN = """element => {
+  const texts = Array.from(element.querySelectorAll('svg text'))
     .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
   return Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
 }"""
+SMALLEST_SVG_TEXT_PX = f"root => ({SMALLEST_SVG_TEXT_IN})(document.querySelector(root))"
 NEEDS_CHROMIUM_AND_DOT = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}: apt-get install chromium"),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
@@ -65,17 +68,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path) -> Iterator[tuple[str, str]]:
+def jupyterlab(root: Path, settings: dict[str, dict[str, Any]] | None = None) -> Iterator[tuple[str, str]]:
     """A fresh JupyterLab serving root/notebooks: yields its base URL and token; its output goes to a log.
 
-    Its settings, runtime and data files and workspaces live under root: nothing of the user's is read or
-    written.
+    Its settings (LAB_SETTINGS, updated plugin by plugin with `settings`), runtime and data files and
+    workspaces live under root: nothing of the user's is read or written.
     """
     port, token = _free_port(), secrets.token_hex(16)
-    for plugin, settings in LAB_SETTINGS.items():
+    extra = settings or {}
+    for plugin in LAB_SETTINGS.keys() | extra.keys():
         file = root / "settings" / f"{plugin}.jupyterlab-settings"
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(json.dumps(settings), encoding="utf-8")
+        merged = {**LAB_SETTINGS.get(plugin, {}), **extra.get(plugin, {})}
+        file.write_text(json.dumps(merged), encoding="utf-8")
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "run"),
            "JUPYTER_DATA_DIR": str(root / "data"), "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(root / "ws")}  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import json
 import re
 import shutil
 import subprocess
@@ -12,9 +11,9 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
+from notebook_pictures import COLUMN_PX, MIN_TEXT_PX, NOTEBOOKS, as_params, pictures
 
 from autograd_tiny import Value
 from autograd_tiny.scopes import Scope, record_scopes, scope
@@ -277,33 +276,19 @@ def test_the_readme_pictures_are_made_by_docs_graph_py(tmp_path: Path) -> None:
 
 
 # ---- the stored notebooks' pictures, as a laptop's JupyterLab shows them -------------------------------
-
-NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
-COLUMN_PX = 848  # JupyterLab's output column at 1280x800 with the file browser open
+# (tests/test_notebooks_in_jupyterlab.py measures the same in a real JupyterLab)
 
 
-def _pictures(notebook: Path) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
-    """(cell index, data, metadata) of every stored output that is a picture."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    outputs = [(k, out) for k, cell in enumerate(cells) for out in cell.get("outputs", ())]
-    return [(k, out["data"], out.get("metadata", {})) for k, out in outputs
-            if any(m.startswith("image/") for m in out.get("data", {}))]  # fmt: skip
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", as_params(NOTEBOOKS))
 def test_a_stored_notebooks_pictures_read_at_12_px_in_a_laptops_column(notebook: Path) -> None:
-    for k, data, metadata in _pictures(notebook):
-        if "image/svg+xml" in data:  # shown at its natural size (4/3 px a point) or shrunk to the column
+    for picture in pictures(notebook):
+        k, data, metadata = picture.cell, picture.data, picture.metadata
+        natural = picture.natural_px()
+        if "image/svg+xml" in data:  # shown at its natural size or shrunk to the column
             assert "image/png" in data, k  # what JupyterLab shows before the notebook is trusted
-            svg = ET.fromstring("".join(data["image/svg+xml"]))
-            points = float(svg.get("viewBox", "").split()[2])
-            texts = svg.iter("{http://www.w3.org/2000/svg}text")
-            smallest = min(float(t.get("font-size", 14)) for t in texts)
-            assert smallest * min(points * 4 / 3, COLUMN_PX) / points >= 12, (k, smallest, points)
+            smallest = picture.smallest_text_px(min(natural, COLUMN_PX))
+            assert smallest is not None and smallest >= MIN_TEXT_PX, (k, smallest, natural)
         else:  # a plot or an animation, drawn with text of 12 px or more: shown at that size, never shrunk
             kind = next(m for m in data if m.startswith("image/"))
-            raster = base64.b64decode("".join(data[kind]))
-            width = int.from_bytes(raster[16:20], "big") if kind == "image/png" else int.from_bytes(
-                raster[6:8], "little")  # fmt: skip
-            assert width <= COLUMN_PX, (k, kind, width)
-            assert metadata.get(kind, {}).get("width", width) >= width, (k, "shrunk by its display width")
+            assert natural <= COLUMN_PX, (k, kind, natural)
+            assert metadata.get(kind, {}).get("width", natural) >= natural, (k, "shrunk by its display width")
