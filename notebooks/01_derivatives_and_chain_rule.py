@@ -9,6 +9,7 @@
 
 # %%
 
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -51,6 +52,7 @@ y = f(x)
 y.backward()
 print(y)
 print(f"x.grad = {x.grad}   (6x - 4 = {6 * x0 - 4})")
+assert x.grad == 14.0, "the text says 14, exactly"
 
 # %%
 xs = [i / 20 for i in range(-20, 61)]
@@ -175,6 +177,9 @@ for v in backward_order(o):
     v.grad = 0.0
 o.backward()
 print("every .grad as by hand:", all(v.grad == by_hand[v.label] for v in backward_order(o)))
+# the numbers the text reads off the picture below
+read_off = zip([o.grad, n.grad, w1.grad, x1.grad, w2.grad, x2.grad], [1.0, 0.5, 1.0, -1.5, -0.5, 1.5])
+assert all(abs(got - said) < 1e-12 for got, said in read_off)
 draw_dot(o)
 
 # %% [markdown]
@@ -199,6 +204,7 @@ measured = numerical_grad(neuron, [v.data for v in leaves])
 for leaf, slope in zip(leaves, measured):
     print(f"{leaf.label:3s} engine {leaf.grad:+.8f}   measured {slope:+.8f}")
 print(f"largest difference below 1e-8: {max(abs(v.grad - s) for v, s in zip(leaves, measured)) < 1e-8}")
+assert inspect.signature(numerical_grad).parameters["eps"].default == 1e-6, "the text says epsilon = 1e-6"
 
 # %% [markdown]
 # ## Exercises

@@ -33,7 +33,7 @@ import itertools
 import math
 import random
 
-from autograd_tiny import Value
+from autograd_tiny import Value, backward_order
 from autograd_tiny.exercises import check_backprop, check_multiplication_counts
 from autograd_tiny.viz import draw_dot
 
@@ -159,7 +159,9 @@ largest = [max(abs(d) for d in delta) for delta in deltas]
 for n, size in enumerate(largest, start=2):
     slopes = [y * (1 - y) for y in forward_floats(W, x_input)[1][n - 1]]
     print(f"layer {n}: largest |delta| {size:.2f}, largest f'(x) {max(slopes):.3f}")
-print("shrink factor per layer back:", [round(largest[k + 1] / largest[k], 1) for k in range(len(largest) - 1)])
+shrink = [largest[k + 1] / largest[k] for k in range(len(largest) - 1)]
+print("shrink factor per layer back:", [round(r, 1) for r in shrink])
+assert all(2.5 < r < 4.5 for r in shrink), "the text above says a factor of about 3 to 4"
 
 # %% [markdown]
 # ### The deltas, drawn
@@ -213,6 +215,8 @@ xs_v, ys_v = forward_values(Wv, x_input)
 c = 0.5 * sum((y - t) ** 2 for y, t in zip(ys_v[-1], target))
 c.backward()
 print(f"engine cost = {c.data:.6f}   by hand = {cost:.6f}")
+print(f"{len(backward_order(c))} Values in the graph")
+assert len(backward_order(c)) == 106, "the text below says 106, about a hundred"
 
 
 # %% [markdown]
@@ -229,6 +233,7 @@ weight_gap = max(
 )
 delta_gap = max(abs(v.grad - d) for xv, delta in zip(xs_v[1:], deltas) for v, d in zip(xv, delta))
 print(f"every weight gradient and every delta agrees to 1e-12: {weight_gap < 1e-12 and delta_gap < 1e-12}")
+assert weight_gap < 1e-12 and delta_gap < 1e-12, "the text says they agree to 1e-12"
 
 # %% [markdown]
 # They agree to the last few bits: the two computations multiply the same local derivatives in a
@@ -242,7 +247,7 @@ print(f"every weight gradient and every delta agrees to 1e-12: {weight_gap < 1e-
 # %% [markdown]
 # ## Seeing $\delta_n[j]$ in the graph
 #
-# The whole network above is a graph of about a hundred Values, too many to read. The same code on a
+# The whole network above is a graph of about a hundred Values (106, printed above), too many to read. The same code on a
 # network with two inputs, two hidden units and one output is small enough to draw. Labelling each
 # node that holds a pre-activation $x_n[j]$ makes the claim visible: its `.grad` (the second number in
 # its box) is $\delta_n[j]$, which the delta rules compute independently.
@@ -311,10 +316,13 @@ for name, values in sizes.items():
 ax.set(xlabel="layer n (the output is on the right)", ylabel="mean |delta_n[j]|")
 ax.legend()
 plt.show()
+kept = {}
 for name, values in sizes.items():
-    per_layer = (values[0] / values[-1]) ** (1 / (len(values) - 1))
+    kept[name] = per_layer = (values[0] / values[-1]) ** (1 / (len(values) - 1))
     print(f"{name:8s}: each layer back keeps {per_layer:.2f} of the mean |delta|; layer 2 has "
           f"{values[0] / values[-1]:.1g} of the output layer's")
+# the text below: the sigmoid keeps about a third per layer, tanh and relu most of it
+assert 0.2 < kept["sigmoid"] < 0.4 and kept["tanh"] > 0.5 and kept["relu"] > 0.5
 
 # %% [markdown]
 # The printed factors say it: with the sigmoid each layer back keeps only about a third of the
@@ -431,9 +439,12 @@ delta_gap = max(abs(node.grad - D[n - 1][b][j]) for b, (xs_b, _) in enumerate(ou
                 for n in range(1, len(xs_b)) for j, node in enumerate(xs_b[n]))  # fmt: skip
 print(f"batch of {len(X_batch)}: dc/dW shapes {[g.shape for g in G]}")
 print(f"matrix form and scalar engine agree to 1e-12: weights {grad_gap < 1e-12}, deltas {delta_gap < 1e-12}")
+print(f"the scalar graph of this batch: {len(backward_order(c_batch))} Values")
+assert 100 <= len(backward_order(c_batch)) < 1000, "the text below says hundreds"
 
 # %% [markdown]
-# Three matrix products per layer (one forward, two backward) replace thousands of tiny scalar nodes;
+# At most three matrix products per layer (one forward, two backward; layer 1 passes no delta on)
+# replace the hundreds of scalar nodes printed above, and the millions of a real network's batch;
 # that is the whole difference between this engine and a tensor library, apart from speed.
 #
 # ## Exercises

@@ -51,6 +51,11 @@ edges = [(parent.label, node.label, local) for node in backward_order(E)
 for parent, child, local in edges:
     print(f"{parent:>18} -> {child:<18} {local:+.9f}")
 print(len(edges), "edges")
+# what the text below reads from this list: w5 feeds one node (one path), out_h1 two (a sum over two
+# paths), and the inputs i1, i2 have no edge of their own
+assert [child for parent, child, _ in edges if parent == "w5"] == ["w5*out_h1"]
+assert sorted(child for parent, child, _ in edges if parent == "out_h1") == ["w5*out_h1", "w7*out_h1"]
+assert not any(parent in ("i1", "i2") for parent, _, _ in edges)
 
 # %% [markdown]
 # ## The output layer: one path

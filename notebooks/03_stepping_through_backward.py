@@ -66,6 +66,7 @@ print(" -> ".join(v.label for v in backward_order(L)))
 # %%
 frames = list(backward_steps(L))
 print(f"{len(frames)} frames: the seed and one per node")
+assert len(frames) == 1 + len(backward_order(L)), "one frame for the seed, then one per node"
 
 # %% [markdown]
 # In a live notebook with `ipywidgets`, the next cell shows a slider to move through the frames. When

@@ -4,7 +4,7 @@
 # Everything so far was about one gradient. Training is that gradient, used over and over: run the
 # network on a batch of examples, measure how wrong it is with a loss, `backward()`, nudge every
 # parameter a little against its gradient, repeat. In this notebook we do one such step by hand, let
-# `fit` do a hundred more, and look at the result three ways: the learning curves, the decision boundary
+# `fit` do 120 more (the training cell counts them), and look at the result three ways: the learning curves, the decision boundary
 # in the plane, and the computation graph of a single prediction.
 
 # %%
@@ -96,10 +96,12 @@ def train(sizes, loss="hinge", batch_size=25):
 
 
 model, history = train([8, 8, 1])
+steps = len(history.loss) * -(-len(X_train) // 25)  # epochs times batches of 25 per epoch (rounded up)
 print(
-    f"after {len(history.loss)} epochs: loss {history.loss[-1]:.4f}, "
+    f"after {len(history.loss)} epochs ({steps} steps): loss {history.loss[-1]:.4f}, "
     f"training accuracy {history.accuracy[-1]:.0%}, test accuracy {history.test_accuracy[-1]:.0%}"
 )
+assert steps == 120 and len(X_train) // 25 == 3, "the text says three steps per epoch, 120 in all"
 
 # %%
 epochs = range(1, len(history.loss) + 1)
@@ -131,8 +133,8 @@ with tempfile.TemporaryDirectory() as tmp:
 #
 # Every prediction is a computation graph like the ones in notebooks 1 and 3, just larger: our network
 # makes 226 Values per point (the next cell counts them), too many to read in one picture. The same recipe with three units
-# per hidden layer gives a smaller graph (and, as exercise 2 hints, a cruder boundary), and even its 60-odd
-# Values are too many boxes for a screen. So we collapse it: `record_scopes()` notes which Values each
+# per hidden layer gives a smaller graph (and, as exercise 2 hints, a cruder boundary), and even its 56
+# Values per point (counted too) are too many boxes for a screen. So we collapse it: `record_scopes()` notes which Values each
 # module call made, and `draw_collapsed` draws each neuron's call as one box saying what it computes,
 # its output and that output's gradient, inside a frame per layer; `color_by_grad=True` fills each box
 # by the size of its gradient after `backward()`. The point goes in as two labelled Values, so that
@@ -143,7 +145,9 @@ per_point = len(backward_order(model(X_test[0])))
 print(f"MLP(2, [8, 8, 1]): {per_point} Values for one point")
 assert per_point == 226, "the text above says 226"
 small, small_history = train([3, 3, 1])
-print(f"MLP(2, [3, 3, 1]): training accuracy {small_history.accuracy[-1]:.0%}")
+small_per_point = len(backward_order(small(X_test[0])))
+print(f"MLP(2, [3, 3, 1]): {small_per_point} Values for one point, training accuracy {small_history.accuracy[-1]:.0%}")
+assert small_per_point == 56, "the text above says 56"
 
 point, label = X_test[0], y_test[0]
 inputs = [Value(v, label=f"x{i}") for i, v in enumerate(point)]
@@ -181,7 +185,8 @@ draw_collapsed(loss, scopes, expand="layers.1.neurons.0", color_by_grad=True)
 # Train the same network with `loss="bce"` (binary cross-entropy on the logit) instead of the hinge
 # loss, using `train`, keeping the model and its history. The check asks for at least 90% test
 # accuracy, and that the history is of a bce training (accuracy alone cannot tell: the hinge model
-# reads just as well by the bce rule). How do the loss curve and the # boundary change?
+# reads just as well by the bce rule). How do the loss curve and the
+# boundary change?
 
 # %%
 # BEGIN SOLUTION

@@ -104,9 +104,13 @@ curves.set_ylabel("loss (log scale)")
 curves.legend()
 fig.tight_layout()
 plt.show()
+rises = {}
 for lr, path in paths.items():
-    rises = sum(loss(*b) > loss(*a) for a, b in itertools.pairwise(path))
-    print(f"lr {lr}: loss after 30 steps {loss(*path[-1]):.4g}, steps that went up: {rises}")
+    rises[lr] = sum(loss(*b) > loss(*a) for a, b in itertools.pairwise(path))
+    print(f"lr {lr}: loss after 30 steps {loss(*path[-1]):.4g}, steps that went up: {rises[lr]}")
+# the text above: the three smaller rates only go down, each larger one ending lower; at 0.6 every step goes up
+ends = [loss(*paths[lr][-1]) for lr in (0.05, 0.3, 0.5)]
+assert rises == {0.05: 0, 0.3: 0, 0.5: 0, 0.6: 30} and ends[0] > ends[1] > ends[2]
 
 # %% [markdown]
 # ## Why there is a limit
@@ -125,6 +129,9 @@ middle, spread = (a + d) / 2, (((a - d) / 2) ** 2 + b_ * b_) ** 0.5
 print(f"Hessian {[[round(h, 3) for h in row] for row in H]}: curvatures {middle + spread:.3f} and {middle - spread:.3f}")
 for lr in rates:
     print(f"lr {lr}: factors {1 - lr * (middle + spread):+.3f} (steep) and {1 - lr * (middle - spread):+.3f} (shallow)")
+steep = {lr: 1 - lr * (middle + spread) for lr in rates}
+# the text below: creeping (shallow factor near +1), zig-zag (steep between -1 and 0), divergence (below -1)
+assert 1 - 0.05 * (middle - spread) > 0.99 and -1 < steep[0.5] < 0 and steep[0.6] < -1
 
 # %% [markdown]
 # The shallow direction explains the slow creep (a factor close to $+1$), the steep one the

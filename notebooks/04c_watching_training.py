@@ -51,10 +51,15 @@ def note_boundary(epoch, history):
 history = fit(model, X_train, y_train, SGD(model.parameters(), lr=0.05, momentum=0.9), loss="hinge",
               epochs=40, batch_size=25, X_test=X_test, y_test=y_test, seed=0, verbose=False,
               callback=note_boundary)  # fmt: skip
+shares = {}
 for epoch in chosen:
-    share = sum(map(sum, snapshots[epoch])) / (len(xs) * len(ys))
+    shares[epoch] = share = sum(map(sum, snapshots[epoch])) / (len(xs) * len(ys))
     print(f"epoch {epoch:>2}: training accuracy {history.accuracy[epoch - 1]:.0%}, "
           f"{share:.0%} of the plane called class 1 (the lower moon)")  # fmt: skip
+# what the text below reads from the pictures: after one epoch most of the plane is one class; the
+# loss falls fast at first (epochs 1 to 3) and slowly later (epochs 8 to 40)
+assert max(shares[1], 1 - shares[1]) > 0.8
+assert (history.loss[0] - history.loss[2]) / 2 > 5 * (history.loss[7] - history.loss[39]) / 32
 
 # %% [markdown]
 # ## Side by side

@@ -15,6 +15,7 @@
 # where the check itself can mislead.
 
 # %%
+import inspect
 import math
 import random
 
@@ -171,6 +172,7 @@ for _ in range(20):
     except GradcheckError:
         failing.append((x, y))
 print(f"{len(failing)} of 20 random points fail; x*y + 1 at each of them:")
+assert failing and all(x * y + 1 < 0 for x, y in failing), "the text below: every failure is on the negative side"
 print([round(x * y + 1, 2) for x, y in failing])
 
 # %% [markdown]
@@ -204,9 +206,16 @@ a = Value(x0)
 (a.sin() * a.exp()).backward()
 exact = a.grad
 print(f"{'eps':>8}  {'|numerical - backward()|':>26}")
+errors = {}
 for eps in [1e-1, 1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12]:
     numeric = numerical_grad(lambda x: x.sin() * x.exp(), [x0], eps=eps)[0]
-    print(f"{eps:8.0e}  {abs(numeric - exact):26.2e}")
+    errors[eps] = abs(numeric - exact)
+    print(f"{eps:8.0e}  {errors[eps]:26.2e}")
+# the text: a hundredfold per tenfold while the eps^2 law holds, the best eps near 1e-5, then worse again
+assert 50 < errors[1e-1] / errors[1e-2] < 200 and min(errors, key=errors.get) in (1e-4, 1e-6)
+assert errors[1e-12] > 100 * min(errors.values())
+defaults = {name: p.default for name, p in inspect.signature(gradcheck).parameters.items()}
+assert (defaults["eps"], defaults["atol"], defaults["rtol"]) == (1e-6, 1e-5, 1e-3), "the defaults the text names"
 
 # %% [markdown]
 # The error falls a hundredfold per tenfold smaller $\varepsilon$ (the $\varepsilon^2$ law) until

@@ -103,6 +103,11 @@ for k in range(7):
     print(f"{k:>4}  {newton[k]:20.12f}  {abs(newton[k] - x_star):9.1e}  "
           f"{descent[k]:20.12f}  {abs(descent[k] - x_star):9.1e}")
 print(f"gradient descent after 30 steps: {descent[-1]:.12f}, error {abs(descent[-1] - x_star):.1e}")
+newton_errors = [abs(v - x_star) for v in newton]
+# the text below: once close, each Newton error is about the square of the one before (the digits
+# double), while gradient descent after 30 steps is still far from machine precision
+assert all(newton_errors[k + 1] < 10 * newton_errors[k] ** 2 for k in (2, 3, 4))
+assert abs(descent[-1] - x_star) > 1e-8
 
 # %% [markdown]
 # Newton's error goes 5e-2, 2e-3, 5e-6, 3e-11, then below what a float can show: once close, the
@@ -194,6 +199,10 @@ for k, p in enumerate(newton_path):
 for k in [100, 1000, 3000]:
     p = descent_path[k]
     print(f"gradient descent step {k:>4}: ({p[0]: .6f}, {p[1]: .6f})   distance: {math.dist(p, (1, 1)):.1e}")
+# the text below: Newton within 1e-9 in seven steps, its second step far below the valley (b < 0 < a^2),
+# gradient descent still well short after 3000
+assert math.dist(newton_path[7], (1, 1)) < 1e-9 and newton_path[2][1] < 0 < newton_path[2][0] ** 2
+assert math.dist(descent_path[3000], (1, 1)) > 0.1
 
 # %% [markdown]
 # Newton lands on $(1, 1)$ to within $10^{-9}$ in seven steps (its second step even leaves the
@@ -205,6 +214,9 @@ for k in [100, 1000, 3000]:
 eigenvalues = np.linalg.eigvalsh(np.array(hessian(rosenbrock, [1.0, 1.0])))
 print(f"eigenvalues of the Hessian at (1, 1): {eigenvalues[0]:.4f} and {eigenvalues[1]:.2f}, "
       f"ratio {eigenvalues[1] / eigenvalues[0]:.0f}")
+assert 2400 < eigenvalues[1] / eigenvalues[0] < 2600, "the text says a factor of 2500"
+# below: a rate under 2 / (the large curvature) shrinks the error along the valley by under 0.1% a step
+assert 2 / eigenvalues[1] * eigenvalues[0] < 0.001
 
 # %% [markdown]
 # A gradient step of size $\eta$ multiplies the error along a direction of curvature $\lambda$ by

@@ -31,7 +31,9 @@ def moons_loss(model: nn.MLP) -> Value:
     return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
 
 
-print(f"{len(backward_order(moons_loss(nn.MLP(2, [16, 16, 1], seed=1)))):,} nodes in one step's graph")
+nodes = len(backward_order(moons_loss(nn.MLP(2, [16, 16, 1], seed=1))))
+print(f"{nodes:,} nodes in one step's graph")
+assert 10_000 <= nodes < 100_000, "the text above says tens of thousands"
 
 
 # %% [markdown]
@@ -66,11 +68,14 @@ for step in range(5):
     weights = [w - 0.1 * g for w, g in zip(weights, grads)]
     compiled_seconds.append(time.perf_counter() - start)
     print(f"step {step}: eager loss {loss.data:.12f}   compiled loss {value:.12f}")
+    assert abs(loss.data - value) < 1e-12, "the text says the two losses agree to the last digits"
 
 eager, compiled = min(eager_seconds), min(compiled_seconds)
 print(f"eager step    {eager * 1e3:7.1f} ms")
 print(f"compiled step {compiled * 1e3:7.1f} ms   ({eager / compiled:.0f}x faster)")
 print(f"compiling     {compile_seconds * 1e3:7.1f} ms   (= {compile_seconds / eager:.1f} eager steps)")
+# times vary from machine to machine, but the replay is about ten times faster everywhere: checked loosely
+assert eager / compiled > 2, "the text below says the replay is many times faster than the eager step"
 
 # %% [markdown]
 # The printed times and ratios are this machine's, measured while the notebook ran: on another

@@ -55,6 +55,7 @@ def schedule(step):
 sgd = optim.SGD(model.parameters(), lr=1.0)
 history = fit(model, X, y, sgd, loss="hinge", epochs=15, l2=1e-4, lr_schedule=schedule, verbose=False)
 print(f"{sgd.steps} steps here: loss {history.loss[-1]:.4f} at the last one, accuracy now {accuracy(model, X, y):.0%}")
+assert sgd.steps == 15, "the text says we stop after 15 steps"  # one full-batch step per epoch
 
 # %% [markdown]
 # ## 2. Export the weights
@@ -223,6 +224,7 @@ trained = nn.MLP.from_torch(net)
 print(trained)
 torch_accuracy = (torch.sign(net(Xt).squeeze(1)) == t).double().mean().item()
 print(f"accuracy here {accuracy(trained, X, y):.0%}, in PyTorch {torch_accuracy:.0%}")
+assert abs(accuracy(trained, X, y) - torch_accuracy) < 1e-12, "the text says: just as it does in PyTorch"
 
 save_file(net.state_dict(), path)  # the file PyTorch writes
 from_file = nn.MLP(2, [16, 16, 1], seed=0)
@@ -301,6 +303,7 @@ def mode_costs(fn, xs):
 
 n, m, fwd_cost, rev_cost = mode_costs(trajectory, point)
 print(f"spring: {n} inputs, {m} outputs")
+assert fwd_cost < rev_cost, "few inputs, many outputs: forward mode does less work"
 print(f"  forward: {fwd_cost:>9,} multiply-adds, {forward_seconds * 1000:6.1f} ms")
 print(f"  reverse: {rev_cost:>9,} multiply-adds, {reverse_seconds * 1000:6.1f} ms")
 
@@ -326,6 +329,7 @@ assert forward_row == reverse_row
 
 n, m, fwd_cost, rev_cost = mode_costs(roughness, values)
 print(f"roughness: {n} inputs, {m} output")
+assert rev_cost < fwd_cost, "the text below says reverse mode wins here"
 print(f"  forward: {fwd_cost:>9,} multiply-adds, {forward_seconds * 1000:6.1f} ms")
 print(f"  reverse: {rev_cost:>9,} multiply-adds, {reverse_seconds * 1000:6.1f} ms")
 

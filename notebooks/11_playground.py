@@ -49,6 +49,8 @@ else:
 
 # %%
 pg = Playground(Settings(dataset="moons", hidden=(8, 8)))
+# what the text above says: half the points to train on, tanh units, mini-batches of 10
+assert len(pg.X_train) == len(pg.X_test) and pg.settings.activation == "tanh" and pg.settings.batch_size == 10
 pg.step(40)
 print(f"epoch {pg.epoch}: train loss {pg.train_loss[-1]:.4f}, test loss {pg.test_loss[-1]:.4f}, "
       f"test accuracy {pg.accuracy():.0%}")
@@ -68,6 +70,7 @@ display(still(pg))
 grids = pg.unit_grids(5)
 point = grids.extent.points(5)[7]
 print(f"output at {point}: from the grid {grids.boundary[7]:.12f}, from model(point) {pg.model(point).data:.12f}")
+assert abs(grids.boundary[7] - pg.model(point).data) < 1e-12, "the grid is the model's output, not an approximation"
 
 # %% [markdown]
 # ## One step, written out
