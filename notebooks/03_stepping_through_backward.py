@@ -112,7 +112,7 @@ print(f"{page.name}: {page.stat().st_size:,} bytes, one picture and its steps")
 # JupyterLab opens the link in its HTML viewer, which blocks the page's script until trusted
 advice = (" (in JupyterLab: press <i>Trust HTML</i> in the viewer's toolbar so the buttons work, or "
           "right-click the file in the file browser and choose <i>Open in New Browser Tab</i>)")
-display(FileLink(str(page), result_html_suffix=advice))
+display(FileLink(page.name, result_html_suffix=advice))  # relative: the link works in any clone
 
 # %% [markdown]
 # ## Exercises

@@ -74,8 +74,6 @@ eager, compiled = min(eager_seconds), min(compiled_seconds)
 print(f"eager step    {eager * 1e3:7.1f} ms")
 print(f"compiled step {compiled * 1e3:7.1f} ms   ({eager / compiled:.0f}x faster)")
 print(f"compiling     {compile_seconds * 1e3:7.1f} ms   (= {compile_seconds / eager:.1f} eager steps)")
-# times vary from machine to machine, but the replay is about ten times faster everywhere: checked loosely
-assert eager / compiled > 2, "the text below says the replay is many times faster than the eager step"
 
 # %% [markdown]
 # The printed times and ratios are this machine's, measured while the notebook ran: on another
