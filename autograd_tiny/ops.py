@@ -55,7 +55,8 @@ def define_op(
 
     ``replace=True`` lets a name that define_op added before take the new rule (a notebook cell
     run again after a fix); the table's own operations can never be replaced. Nodes recorded
-    earlier keep their name, so they are differentiated by the new rule from then on.
+    earlier keep the derivatives they stored for ``backward()``, but ``grad(create_graph=True)``
+    and `compile_graph` read the rule by name, so they use the new one: record them again.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"define_op: name must be a non-empty string, got {name!r}")
