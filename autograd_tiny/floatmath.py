@@ -147,7 +147,7 @@ def check_pow(base: float, exponent: float) -> None:
     if base < 0 and math.isfinite(exponent) and exponent != int(exponent):
         raise ValueError(f"pow: a negative base {base!r} to the non-integer power {exponent!r} is not real")
     if base == 0 and exponent < 0:
-        raise ZeroDivisionError(f"pow: 0.0 to the negative power {exponent!r} divides by zero")
+        raise ZeroDivisionError(f"pow: {base!r} to the negative power {exponent!r} divides by zero")
 
 
 DOMAIN: dict[str, Callable[[float, Any], None]] = {
