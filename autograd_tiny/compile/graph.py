@@ -218,7 +218,10 @@ def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[flo
     def f(values: Sequence[float]) -> tuple[float, list[float]]:
         if len(values) != n:
             raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
-        floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]  # as Value() does
+        if all(type(v) is float for v in values):  # the common case; else each checked as Value() does
+            floats = list(values)
+        else:
+            floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]
         try:
             return replay(floats, constants)
         except ZeroDivisionError as e:
