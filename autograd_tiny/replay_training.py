@@ -12,7 +12,7 @@ Python, so it has no replayed form and `fit` trains it eagerly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -57,6 +57,33 @@ SAMPLE_LOSSES: dict[str, SampleLoss] = {
 }  # fmt: skip
 
 
+class Rows(Sequence[list[float]]):
+    """Each row's watched values as floats, made when first read (a caller may want the loss only)."""
+
+    def __init__(self, make: Callable[[], list[list[float]]]) -> None:
+        self._make: Callable[[], list[list[float]]] | None = make
+        self._rows: list[list[float]] = []
+
+    def _all(self) -> list[list[float]]:
+        if self._make is not None:
+            self._rows, self._make = self._make(), None
+        return self._rows
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[list[float]]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return self._all() == (list(other) if isinstance(other, Rows) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class ReplayedStep:
     """A model's training step by replay: gradients into the parameters' ``.grad``, the loss returned."""
 
@@ -79,22 +106,25 @@ class ReplayedStep:
                 import numpy
             except ImportError:
                 raise ImportError("batched replay needs NumPy: pip install 'autograd_tiny[numpy]'") from None
-            self.rows = numpy.array(rows, dtype=numpy.float64)
+            # one column per sample leaf: a batch's columns come out contiguous, as batched replay reads them
+            self.rows = numpy.array(rows, dtype=numpy.float64).T.copy()
             self.stack = numpy.stack
 
-    def __call__(self, batch: list[int]) -> tuple[float, list[list[float]]]:
+    def __call__(self, batch: list[int]) -> tuple[float, Sequence[list[float]]]:
         """Set every parameter's ``.grad`` for the mean loss over ``batch`` (+ L2); the loss and outputs."""
         values, scale = [p.data for p in self.params], 1.0 / len(batch)
         start, penalty = None, 0.0
         if self.penalty is not None:  # backward() meets the penalty's nodes first: they start the sums
             penalty, start = self.penalty(values)
         if self.batched:
-            result = self.replay.batched(values, self.rows[batch], scale=scale, start=start)
+            result = self.replay.batched(values, self.rows[:, batch].T, scale=scale, start=start)
             losses = result.outputs.tolist()  # floats, converted in one call
-            outputs = self.stack(result.watched, axis=1).tolist()  # one list of watched values per row
+            watched = result.watched
+            outputs = Rows(lambda: self.stack(watched, axis=1).tolist())  # one list of watched values per row
         else:
             result = self.replay(values, [self.rows[i] for i in batch], scale=scale, start=start)
-            losses, outputs = result.outputs, [list(row) for row in result.watched]
+            losses, seen = result.outputs, result.watched
+            outputs = Rows(lambda: [list(row) for row in seen])
         for p, g in zip(self.params, result.grads):
             p.grad = 0.0 + g  # as backward() adds this call's total to a zeroed .grad
         data_loss = sum(losses[1:], losses[0]) * scale

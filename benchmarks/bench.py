@@ -520,12 +520,14 @@ def machine() -> dict[str, Any]:
             "load_average_at_start": load, "threads_per_worker": 1}  # fmt: skip
 
 
-def main_run(quick: bool, json_path: Path | None, rounds: int | None) -> dict[str, Any]:
+def main_run(quick: bool, json_path: Path | None, rounds: int | None, only: list[str] | None = None
+             ) -> dict[str, Any]:  # fmt: skip
     size = dict(QUICK if quick else FULL)
     if rounds is not None:
         size["rounds"] = rounds
-    engines = [e for e in ENGINES if available(e)]
-    missing = [e for e in ENGINES if e not in engines]
+    wanted = [e for e in ENGINES if only is None or e in only]  # --engines: only these, side by side
+    engines = [e for e in wanted if available(e)]
+    missing = [e for e in wanted if e not in engines]
     if missing:
         print(f"skipping {', '.join(missing)}: not installed (pip install -e '.[bench]')", flush=True)
     spec = make_spec(size)
@@ -711,6 +713,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one round: proves the script works")
     parser.add_argument("--json", type=Path, help="write the figures here (--markdown: read them from here)")
     parser.add_argument("--rounds", type=int, help="rounds (default: 5, quick 1)")
+    parser.add_argument("--engines", nargs="+", choices=list(ENGINES), metavar="ENGINE",
+                        help=f"run only these engines (default: all of {', '.join(ENGINES)})")  # fmt: skip
     parser.add_argument("--markdown", action="store_true",
                         help="print the README's speed section from --json")  # fmt: skip
     parser.add_argument("--worker", nargs="+", metavar=("ENGINE", "WORKLOAD"), help=argparse.SUPPRESS)
@@ -722,7 +726,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.markdown:
         print(markdown(json.loads((args.json or ROOT / "benchmarks" / "results.json").read_text())))
     else:
-        main_run(args.quick, args.json, args.rounds)
+        main_run(args.quick, args.json, args.rounds, args.engines)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def lifted(replay: Any) -> list[tuple[int, int]]:
     """(neurons, inputs) of each layer the batched code runs as a matrix product."""
     layers = replay._batched_code().layers
     source = replay.batched_source()
-    assert len(re.findall(r"Z\d+ = W\d+ @ X\d+", source)) == len(layers)
+    assert len(re.findall(r"Z\d+ = _matmul\(W\d+, X\d+, ", source)) == len(layers)
     return [(len(layer.sums), len(layer.inputs)) for layer in layers]
 
 
@@ -137,7 +137,7 @@ def test_irregular_graphs_lift_what_is_a_layer_and_run_the_rest_node_by_node() -
     assert lifted(replay) == [(2, 4), (1, 4), (1, 3), (1, 3)]
     source = replay.batched_source()
     assert "_add_at(_T, _W" in source  # the shared weight
-    assert "_stack(_n, " in source  # the permuted inputs
+    assert "_fill(_work(" in source  # the permuted inputs
     agree(replay, [p.data for p in params], random_rows(rng, 11, 3))
 
 
@@ -178,3 +178,58 @@ def test_array_relu_step_and_masked_product_are_the_where_forms_to_the_bit() -> 
         assert bits(arraymath.ArrayMath.step(xs) * gs) == bits(masked)
         assert bits(gs * arraymath.ArrayMath.step(xs)) == bits(masked)
         assert bits(arraymath.ArrayMath.step(np.float64(-1.0)) * float("inf")) == bits(0.0)
+
+
+def test_a_layers_relu_and_its_masked_derivative_written_in_place_are_arraymaths_to_the_bit() -> None:
+    batched = pytest.importorskip("autograd_tiny.compile.batched")
+    z = np.array([[a for a in SPECIAL for _ in SPECIAL]] * 2)
+    g = np.array([[b for _ in SPECIAL for b in SPECIAL]] * 2)
+    with np.errstate(all="ignore"):
+        out = np.full_like(z, 7.0)
+        assert batched._relu(z, out) is out and bits(out) == bits(arraymath.ArrayMath.relu(z))
+        want = arraymath.ArrayMath.step(z) * g
+        flat, keep = np.empty(z.shape, np.uint8), np.empty(z.shape, np.uint64)
+        assert batched._relu_backward(z, g, flat, keep) is g and bits(g) == bits(want)
+
+
+def test_the_workspace_is_reused_per_row_count_and_no_result_is_overwritten_by_a_later_call() -> None:
+    replay, params = mlp_replay(2, [5, 4, 1], "relu", 3)
+    rng = random.Random(4)
+    small, other, large = random_rows(rng, 7, 3), random_rows(rng, 7, 3), random_rows(rng, 40, 3)
+    first = replay.batched(params, np.array(small))
+    kept = (first.outputs.copy(), [w.copy() for w in first.watched], list(first.grads))
+    tables = (other, large, small, other, large)
+    again = [replay.batched(params, np.array(rows)) for rows in tables]
+    for got, rows in zip(again, tables):
+        each = replay(params, rows)
+        assert got.outputs.tolist() == pytest.approx(each.outputs, rel=1e-12, abs=1e-13)
+        assert got.grads == pytest.approx(each.grads, rel=1e-12, abs=1e-13)
+    assert bits(first.outputs) == bits(kept[0]) and first.grads == kept[2]  # a result stays as it was
+    assert all(bits(w) == bits(k) for w, k in zip(first.watched, kept[1]))
+    assert bits(again[2].outputs) == bits(first.outputs)  # the same rows again: the same bits
+
+
+def test_threads_replaying_at_once_each_get_their_own_rows_results() -> None:
+    import sys
+    import threading
+
+    replay, params = mlp_replay(3, [6, 6, 1], "relu", 5)
+    tables = [random_rows(random.Random(k), 2000, 4) for k in range(4)]  # one size: one workspace shape
+    want = [replay.batched(params, np.array(rows)).grads for rows in tables]
+    got: dict[int, list[list[float]]] = {k: [] for k in range(4)}
+
+    def work(k: int) -> None:
+        for _ in range(10):
+            got[k].append(replay.batched(params, np.array(tables[k])).grads)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(grads == want[k] for k in range(4) for grads in got[k])

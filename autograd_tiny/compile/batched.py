@@ -21,6 +21,7 @@ a neuron's terms, and the rows, in its own order instead of eager's left to righ
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +35,58 @@ from autograd_tiny.compile.symbolic import code as source_of
 from autograd_tiny.engine import RULES, Value, rule_operands
 
 
-def _stack(rows: int, *columns: Any) -> Any:
-    """Columns (an array of one value per row, or one number for every row) as a (columns, rows) matrix."""
-    return np.stack([np.broadcast_to(column, (rows,)) for column in columns])
+class Workspace(threading.local):
+    """The (neurons, rows) arrays a batched function writes its layers into, kept from call to call.
+
+    A fresh array per matrix operation pays its page faults at every step once it holds a few
+    megabytes (10,000 rows); these are made again only when the number of rows changes. One set
+    per thread, so two threads replaying at once do not write into each other's arrays.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, Any] = {}
+
+    def __call__(self, name: str, height: int, rows: int, dtype: Any = np.float64) -> Any:
+        array = self.arrays.get(name)
+        if array is None or array.shape != (height, rows):
+            array = self.arrays[name] = np.empty((height, rows), dtype)
+        return array
+
+
+def _fill(matrix: Any, *columns: Any) -> Any:
+    """``matrix`` with row k set to columns[k] (an array of one value per row, or one number for all)."""
+    for k, column in enumerate(columns):
+        matrix[k] = column
+    return matrix
+
+
+def _zero(matrix: Any) -> Any:
+    matrix.fill(0.0)
+    return matrix
+
+
+def _relu(z: Any, out: Any) -> Any:
+    """ArrayMath.relu written into ``out``: numpy.maximum(z, 0.0) + 0.0 (nan kept, -0.0 made 0.0)."""
+    np.maximum(z, 0.0, out=out)
+    out += 0.0
+    return out
+
+
+_ONE = np.uint64(1)
+
+
+def _relu_backward(z: Any, g: Any, flat: Any, bits: Any) -> Any:
+    """ArrayMath.step(z) * g in place in ``g``: g where z > 0 (or nan), the masked +0.0 where z <= 0.
+
+    Without a branch per element (relu's signs are random, so a masked copy mispredicts): ``flat``
+    (uint8) is 1 where z <= 0, ``bits`` (uint64) flat - 1, so 0 there and all ones elsewhere, and
+    g's 64 bits are ANDed with it; the bits of `MaskArray`'s product.
+    """
+    np.less_equal(z, 0.0, out=flat)
+    np.subtract(flat, _ONE, out=bits)
+    g_bits = g.view(np.uint64)
+    g_bits &= bits
+    return g
 
 
 def _total(gradient: Any, rows: int) -> float:
@@ -85,8 +135,10 @@ class _Writer:
             needs_grad[i] = node in input_set or any(needs_grad[self.number[p]] for p in node.parents)
         self.needs_grad = needs_grad
         self.namespace: dict[str, Any] = {
-            **code.namespace, **self._called_rules(), "_m": ArrayMath, "_stack": _stack, "_total": _total,
-            "_zeros": np.zeros, "_array": np.array, "_add_at": np.add.at,
+            **code.namespace, **self._called_rules(), "_m": ArrayMath, "_total": _total, "_zeros": np.zeros,
+            "_array": np.array, "_add_at": np.add.at, "_work": Workspace(), "_fill": _fill, "_zero": _zero,
+            "_matmul": np.matmul, "_relu": _relu, "_relu_backward": _relu_backward,
+            "_uint8": np.uint8, "_uint64": np.uint64,
         }  # fmt: skip
         self.lines: list[str] = []
         self.grad: dict[int, str] = {}  # node -> the expression holding its gradient so far
@@ -155,20 +207,35 @@ class _Writer:
             self.namespace[name] = array_rule(RULES[node.rule][part], 3 + part, where, y_is_value=False)
         return name, source_of(rule_operands(node)[1])
 
+    @staticmethod
+    def _work(name: str, height: int, dtype: str = "") -> str:
+        """The expression for the workspace's array ``name``: ``height`` rows of one value per sample."""
+        return f'_work("{name}", {height}, _n{", " + dtype if dtype else ""})'
+
+    def _relu(self, n: int) -> bool:
+        """Layer n's activation is relu: written into the workspace, and its derivative applied in place."""
+        node = self.layers[n].activation
+        return node is not None and node.rule == "relu"
+
     def _layer_forward(self, n: int, read: set[int]) -> list[str]:
         layer, source = self.layers[n], self.reads[n]
         columns = ", ".join(f"v{x}" for x in layer.inputs)
-        lines = [f"X{n} = {self._matrix(source)}" if source is not None else f"X{n} = _stack(_n, {columns})"]
+        inputs, neurons = len(layer.inputs), len(layer.sums)
+        lines = [f"X{n} = {self._matrix(source)}" if source is not None
+                 else f"X{n} = _fill({self._work(f'X{n}', inputs)}, {columns})"]  # fmt: skip
         self.namespace[f"_W{n}"] = np.array(layer.weights, dtype=np.intp)
         lines += [f"W{n} = _pa[_W{n}]"]
         if layer.has_bias:
             self.namespace[f"_B{n}"] = np.array(layer.biases, dtype=np.intp)
-        lines.append(f"Z{n} = W{n} @ X{n}")
+        lines.append(f"Z{n} = _matmul(W{n}, X{n}, out={self._work(f'Z{n}', neurons)})")
         lines += [f"Z{n} += _pa[_B{n}][:, None]"] if layer.has_bias else []
         lines += [f"v{i} = Z{n}[{k}]" for k, i in enumerate(layer.sums) if i in read]
-        if layer.activation is not None:
+        if self._relu(n):
+            lines.append(f"A{n} = _relu(Z{n}, out={self._work(f'A{n}', neurons)})")
+        elif layer.activation is not None:
             rule, constant = self._activation(n, 0)
             lines.append(f"A{n} = {rule}(_m, Z{n}, {constant})")
+        if layer.activation is not None:
             lines += [f"v{i} = A{n}[{k}]" for k, i in enumerate(layer.outputs) if i in read]
         return lines
 
@@ -199,9 +266,7 @@ class _Writer:
             self.lines.append(f"_T[{self.position[p]}] += _total({term}, _n)")
         elif p in self.owner:
             n, k = self.owner[p]
-            if n not in self.started:
-                self.lines.append(f"G{n} = _zeros(({len(self.layers[n].outputs)}, _n))")
-                self.started.add(n)
+            self._start(n)
             self.lines.append(f"G{n}[{k}] += {term}")
         elif p not in self.grad and local == "1.0":
             self.grad[p] = upstream  # a copy: share the expression, write no line
@@ -214,6 +279,12 @@ class _Writer:
             self.lines.append(f"g{p} = {self.grad[p]} + {term}")
             self.grad[p] = f"g{p}"
 
+    def _start(self, n: int) -> None:
+        """Layer n's gradient matrix G<n>, zeros in the workspace, unless some line made it already."""
+        if n not in self.started:
+            self.lines.append(f"G{n} = _zero({self._work(f'G{n}', len(self.layers[n].outputs))})")
+            self.started.add(n)
+
     def _add_matrix(self, n: int, matrix: str) -> None:
         """Add a whole (neurons, rows) gradient to layer n's G."""
         self.lines.append(f"G{n} += {matrix}" if n in self.started else f"G{n} = {matrix}")
@@ -221,11 +292,14 @@ class _Writer:
 
     def _layer_backward(self, n: int) -> None:
         layer = self.layers[n]
-        if n not in self.started:  # every output has a reader after it, so this is only a safeguard
-            self.lines.append(f"G{n} = _zeros(({len(layer.outputs)}, _n))")
-            self.started.add(n)
+        self._start(n)  # every output has a reader after it, so this is only a safeguard
         gz = f"G{n}"
-        if layer.activation is not None:
+        if self._relu(n):  # G<n> is this layer's own (the workspace's, or a GX made for it): overwrite it
+            neurons = len(layer.sums)
+            flat, bits = self._work(f"F{n}", neurons, "_uint8"), self._work(f"K{n}", neurons, "_uint64")
+            self.lines.append(f"GZ{n} = _relu_backward(Z{n}, G{n}, {flat}, {bits})")
+            gz = f"GZ{n}"
+        elif layer.activation is not None:
             rule, constant = self._activation(n, 1)
             self.lines.append(f"GZ{n} = {rule}(_m, Z{n}, {constant}, A{n})[0] * G{n}")  # masked zeros stay 0
             gz = f"GZ{n}"
@@ -239,7 +313,7 @@ class _Writer:
         wanted = [(j, x) for j, x in enumerate(layer.inputs) if self.needs_grad[x]]
         if not wanted:
             return
-        self.lines.append(f"GX{n} = W{n}.T @ {gz}")
+        self.lines.append(f"GX{n} = _matmul(W{n}.T, {gz}, out={self._work(f'GX{n}', len(layer.inputs))})")
         source = self.reads[n]
         if source is not None:
             self._add_matrix(source, f"GX{n}")

@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd_tiny.checks import as_number
-from autograd_tiny.compile.symbolic import FLOAT_SYMBOLS, Branches, Escapes, Symbol, bare, code
+from autograd_tiny.compile.symbolic import (
+    FLOAT_SYMBOLS,
+    SCALAR_SYMBOLS,
+    Branches,
+    Escapes,
+    Step,
+    Symbol,
+    bare,
+    code,
+)
 from autograd_tiny.engine import CHOSEN_CASES, RULES, Value, backward_order, rule_operands
 from autograd_tiny.floatmath import FloatMath
 from autograd_tiny.modes import RuleEscapesGraphError
@@ -49,7 +58,7 @@ def compile_graph(output: Value, inputs: Iterable[Value]) -> Replay:
     order = backward_order(output)[::-1]  # parents before children
     number = {node: i for i, node in enumerate(order)}
     position = _check_inputs(inputs, number)
-    lines = graph_code(order, list(position))
+    lines = graph_code(order, list(position), scalar=True)
     header = [f"{', '.join(f'v{number[x]}' for x in position)}, = _xs"] if position else []
     result = f"return v{len(order) - 1}, [{', '.join(lines.grads)}]"
     body = [*header, *(line for _, line in lines.forward), *lines.backward, result]
@@ -72,14 +81,16 @@ class GraphCode:
 
 def graph_code(
     order: list[Value], inputs: list[Value], samples: Sequence[Value] = (), *, seed: str = "1.0",
-    accumulate: bool = False,
+    accumulate: bool = False, scalar: bool = False,
 ) -> GraphCode:  # fmt: skip
     """Generate the lines that evaluate ``order`` (parents first, the output last) and its gradients.
 
     Inputs and ``samples`` are leaves whose ``v{i}`` the caller sets; every other leaf is a
     constant. The output's gradient starts as ``seed``. With ``accumulate``, input j's
     gradient is the variable ``G{j}``, which the caller initialises and every contribution is
-    added to (so one body run per sample sums the samples' gradients as eager does).
+    added to (so one body run per sample sums the samples' gradients as eager does). With
+    ``scalar`` the lines only ever run on floats, so relu and its derivative are written inline
+    (`SCALAR_SYMBOLS`) instead of as calls; without it they also run on arrays (batched replay).
     """
     number = {node: i for i, node in enumerate(order)}
     input_set = set(inputs)
@@ -92,13 +103,16 @@ def graph_code(
     constants: list[float] = []
     forward: list[tuple[int, str]] = []
     local_grads: dict[int, tuple[list[str], str]] = {}  # node -> its locals' code, a line computing them
+    local_symbols: dict[int, list[object]] = {}  # node -> its locals as symbols (a Step fuses with its term)
+    symbols = SCALAR_SYMBOLS if scalar else FLOAT_SYMBOLS
     for i, node in enumerate(order):
         if not node.parents:
             if node not in leaves_set_by_caller:
                 forward.append((i, f"v{i} = _c[{len(constants)}]"))
                 constants.append(node.data)
             continue
-        value, local_grads[i] = _node_code(node, i, number, namespace)
+        value, local_symbols[i], setup = _node_code(node, i, number, namespace, symbols)
+        local_grads[i] = ([code(d) for d in local_symbols[i]], setup)
         forward.append((i, f"v{i} = {bare(value)}"))
 
     root = len(order) - 1
@@ -112,11 +126,11 @@ def graph_code(
         if not needs_grad[i]:
             continue
         backward += [setup] if setup else []
-        for parent, local in zip(order[i].parents, locals_):
+        for parent, local, symbol in zip(order[i].parents, locals_, local_symbols[i]):
             p = number[parent]
             if not needs_grad[p]:
                 continue
-            term = grad[i] if local == "1.0" else f"{local} * {grad[i]}"
+            term = grad[i] if local == "1.0" else _times(symbol, local, grad[i])
             if p in total:
                 backward.append(f"{total[p]} += {term}")
                 continue
@@ -135,10 +149,15 @@ def graph_code(
     return GraphCode(forward, backward, grads, constants, namespace, local_grads)
 
 
+def _times(symbol: object, local: str, upstream: str) -> str:
+    """Code for a local derivative (as a symbol and as code) times the gradient variable ``upstream``."""
+    return symbol.times(upstream) if isinstance(symbol, Step) else f"{local} * {upstream}"
+
+
 def _node_code(
-    node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any]
-) -> tuple[str, tuple[list[str], str]]:
-    """Code for node i's value, and for its local derivatives (with a line to run first, or "")."""
+    node: Value, i: int, number: dict[Value, int], namespace: dict[str, Any], symbols: Any = FLOAT_SYMBOLS
+) -> tuple[str, list[object], str]:
+    """Code for node i's value, its local derivatives (symbols or numbers), a line to run first (or "")."""
     if node.rule in CHOSEN_CASES:
         at = ", ".join(f"{p.data!r}" for p in node.parents)
         raise ValueError(
@@ -156,9 +175,8 @@ def _node_code(
         Symbol(f"v{number[operands]}"))
     y: object = Symbol(f"v{number[constant]}") if isinstance(constant, Value) else constant
     try:
-        value = code(forward_rule(FLOAT_SYMBOLS, x, y))
-        locals_ = [code(d) for d in local_rule(FLOAT_SYMBOLS, x, y, Symbol(f"v{i}"))]
-        return value, (locals_, "")
+        value = code(forward_rule(symbols, x, y))
+        return value, list(local_rule(symbols, x, y, Symbol(f"v{i}"))), ""
     except Escapes:
         raise RuleEscapesGraphError(node.op, "turns its operand into a float or reads its .data") from None
     except Branches:  # the rule decides on the value: call it on the new floats
@@ -166,7 +184,7 @@ def _node_code(
         namespace[f"_f{rule}"], namespace[f"_l{rule}"] = forward_rule, local_rule
         args = f"{code(x)}, {code(y)}"
         setup = f"_d = _l{rule}(_m, {args}, v{i})"
-        return f"_f{rule}(_m, {args})", ([f"_d[{j}]" for j in range(len(parents))], setup)
+        return f"_f{rule}(_m, {args})", [Symbol(f"_d[{j}]") for j in range(len(parents))], setup
 
 
 def ordered(what: str, values: Iterable[Value]) -> list[Value]:
@@ -200,7 +218,10 @@ def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[flo
     def f(values: Sequence[float]) -> tuple[float, list[float]]:
         if len(values) != n:
             raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
-        floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]  # as Value() does
+        if all(type(v) is float for v in values):  # the common case; else each checked as Value() does
+            floats = list(values)
+        else:
+            floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]
         try:
             return replay(floats, constants)
         except ZeroDivisionError as e:

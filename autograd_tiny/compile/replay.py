@@ -22,7 +22,10 @@ recording, and stays taken for every row.
 from __future__ import annotations
 
 import importlib
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from autograd_tiny.checks import is_list, is_real
@@ -38,6 +41,41 @@ def _floats(values: Sequence[object]) -> bool:
 def _float_rows(rows: Sequence[object], width: int) -> bool:
     """Every row a list or tuple of ``width`` plain floats (else each row is checked with its message)."""
     return all(type(row) in (list, tuple) and len(row) == width and _floats(row) for row in rows)  # type: ignore[arg-type]
+
+
+_VALUE = re.compile(r"\bv(\d+)\b")  # a node's value variable in a generated line
+MAX_NESTING = 8  # values written into one another at most this deep (a long chain would be too deep to parse)
+
+
+def _written_in(inner: dict[int, tuple[str, int]], name: re.Match[str]) -> str:
+    """A value's name, or its expression in parentheses if it is one of ``inner``'s."""
+    n = int(name[1])
+    return f"({inner[n][0]})" if n in inner else name[0]
+
+
+def inline_single_reads(forward: list[tuple[int, str]], others: Sequence[str]) -> list[str]:
+    """``forward``'s lines with each value that one later line of them alone reads written into that line.
+
+    ``v8 = v6 * v7`` read only by ``v12 = v5 + v8`` becomes ``v12 = v5 + (v6 * v7)``: the same
+    operations in the same order (so the same numbers), one variable stored and loaded fewer per
+    row. ``others`` are the lines that may read values besides ``forward`` (backward, outputs).
+    A chain of such values is written into one line at most MAX_NESTING deep.
+    """
+    rhs = {i: line.split(" = ", 1)[1] for i, line in forward}
+    reads = Counter(int(n) for text in [*rhs.values(), *others] for n in _VALUE.findall(text))
+    read_here = {int(n) for text in rhs.values() for n in _VALUE.findall(text)}
+    folded = {n for n in read_here if reads[n] == 1 and n in rhs}  # its one reader is a line after it
+    expression: dict[int, tuple[str, int]] = {}  # a folded value -> its expression, how deep it nests
+    lines = []
+    for i, _ in forward:
+        inner = {n: expression.pop(n) for n in map(int, _VALUE.findall(rhs[i])) if n in expression}
+        text = _VALUE.sub(partial(_written_in, inner), rhs[i])
+        depth = 1 + max((d for _, d in inner.values()), default=0)
+        if i in folded and depth <= MAX_NESTING:
+            expression[i] = (text, depth)
+        else:
+            lines.append(f"v{i} = {text}")
+    return lines
 
 
 class Replayed(NamedTuple):
@@ -56,7 +94,8 @@ class SampleReplay:
         order = backward_order(output)[::-1]  # parents before children, the output last
         self.inputs, self.samples, self.watch = list(inputs), list(samples), list(watch)
         self._order, self._number = order, {node: i for i, node in enumerate(order)}
-        self._code: GraphCode = graph_code(order, self.inputs, self.samples, seed="_scale", accumulate=True)
+        self._code: GraphCode = graph_code(order, self.inputs, self.samples, seed="_scale", accumulate=True,
+                                           scalar=True)  # fmt: skip
         self._root = len(order) - 1
         depends = [False] * len(order)  # on a sample leaf: evaluated per row; the rest once per call
         sample_set = set(self.samples)
@@ -76,12 +115,10 @@ class SampleReplay:
     def _per_row_source(self) -> str:
         code, n = self._code, self._number
         once = [line for i, line in code.forward if not self._depends[i]]
-        each = [line for i, line in code.forward if self._depends[i]]
         watched = f"_seen[_r] = ({''.join(f'v{n[x]}, ' for x in self.watch)})"
-        loop = [
-            *self._unpack(self.samples, "_rows[_r]"), *each,
-            f"_outs[_r] = v{self._root}", watched, *code.backward,
-        ]  # fmt: skip
+        after = [f"_outs[_r] = v{self._root}", watched, *code.backward]
+        each = inline_single_reads([(i, line) for i, line in code.forward if self._depends[i]], after)
+        loop = [*self._unpack(self.samples, "_rows[_r]"), *each, *after]
         body = [
             *self._unpack(self.inputs, "_p"), *once,
             *(f"G{j} = _G[{j}]" for j in range(len(self.inputs))),
@@ -107,10 +144,15 @@ class SampleReplay:
                 if err.name != "numpy":
                     raise
                 raise ImportError("replay.batched needs NumPy: pip install 'autograd_tiny[numpy]'") from err
+            arrays = graph_code(self._order, self.inputs, self.samples, seed="_scale", accumulate=True)
             self._batched_code_cache = batched.batched_code(
-                self._order, self._code, self.inputs, self.samples, self.watch
+                self._order, arrays, self.inputs, self.samples, self.watch
             )
         return self._batched_code_cache
+
+    def source(self) -> str:
+        """The Python source calling the replay runs: the row loop, one line per node and contribution."""
+        return self._per_row_source()
 
     def batched_source(self) -> str:
         """The Python source `batched` runs: each layer as matrix products, other nodes line by line."""

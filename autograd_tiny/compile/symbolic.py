@@ -204,3 +204,40 @@ class SymbolicMath:
 
 
 FLOAT_SYMBOLS = SymbolicMath(FloatMath)  # the rules' maths on symbols, printing calls to FloatMath
+
+
+class Step(Symbol):
+    """relu's derivative of a float symbol, FloatMath.step inline: times a gradient, a choice, not two calls.
+
+    ``step(x) * g`` is MASKED * g = 0.0 where x <= 0 and 1.0 * g = g (nan included) elsewhere, so it
+    prints as ``(0.0 if x <= 0.0 else g)``; anything else on it prints FloatMath.step's own choice.
+    """
+
+    __slots__ = ("condition",)
+
+    def __init__(self, x: Symbol) -> None:
+        self.condition = f"{x.code} <= 0.0"
+        super().__init__(f"(_m.MASKED if {self.condition} else 1.0)")
+
+    def times(self, gradient: str) -> str:
+        """Code for this derivative times the float ``gradient`` (a variable's name)."""
+        return f"(0.0 if {self.condition} else {gradient})"
+
+
+class ScalarSymbols(SymbolicMath):
+    """The rules' maths on symbols for code that only ever runs on floats: relu and its step written inline.
+
+    A call to FloatMath.relu or .step is a Python call per node and row; the conditional expression
+    is the same number (``0.0 if x <= 0 else x``) at a fraction of the cost.
+    """
+
+    def relu(self, x: object) -> object:
+        if not isinstance(x, Symbol):
+            return self._floats.relu(x)
+        return Symbol(f"(0.0 if {x.code} <= 0.0 else {x.code})")
+
+    def step(self, x: object) -> object:
+        return Step(x) if isinstance(x, Symbol) else self._floats.step(x)
+
+
+SCALAR_SYMBOLS = ScalarSymbols(FloatMath)  # as FLOAT_SYMBOLS, for code that never sees an array
