@@ -1,6 +1,12 @@
-"""What the cyclic collector's full passes cost a long chain, per node, by heap size and node shape.
+"""What the cyclic collector's full passes cost long chains: per node, by heap size and node shape; in all.
 
-Run: ``python benchmarks/long_chain_gc.py [--rounds R]``. Each figure comes from a fresh process
+Run: ``python benchmarks/long_chain_gc.py [--rounds R]`` for the cost of one pass, and
+``python benchmarks/long_chain_gc.py --chains [--rounds R]`` for chains of 10^5 and 10^6 operations
+recorded and backpropagated as is, inside `large_graph()` and with ``gc.disable()``, each run in a
+fresh process, the three taking turns: CPU time (``time.process_time``, less moved by other work
+on a shared machine than the wall clock), wall time and the full passes counted by ``gc.callbacks``.
+
+For the cost of one pass, each figure comes from a fresh process
 (so no run inherits another's heap): the process records a chain ``z = z * y + x`` of n operations
 with the collector paused, then times ``gc.collect()`` (a full collection, every generation) three
 times and keeps the median; the figure is that time per live node, after the time of a full
@@ -20,8 +26,10 @@ over a growing heap (see docs/speed.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SHAPES = ("Value", "6 slots", "3 slots", "no object")
-SIZES = (10_000, 100_000, 300_000, 1_000_000)
+SIZES = (100_000, 300_000, 1_000_000)
 
 
 class Six:
@@ -110,14 +118,77 @@ def run_one(shape: str, n: int) -> dict[str, float]:
     return {"ns_per_node": (seconds - baseline) / n * 1e9, "seconds": seconds, "tracked": tracked}
 
 
+CHAIN_SETTINGS = ("as is", "large_graph()", "gc.disable()")
+
+
+def run_chain(setting: str, n: int) -> dict[str, Any]:
+    """Record and backpropagate a chain of n operations under setting; times and full passes."""
+    from autograd_tiny import large_graph
+
+    passes, started = [0, 0.0], [0.0]
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                started[0] = time.process_time()
+            else:
+                passes[0] += 1
+                passes[1] += time.process_time() - started[0]
+
+    gc.collect()
+    gc.callbacks.append(note)
+    if setting == "gc.disable()":
+        gc.disable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    with large_graph() if setting == "large_graph()" else contextlib.nullcontext():
+        build("Value", n).backward()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    gc.enable()
+    return {"cpu": cpu, "wall": wall, "full_passes": passes[0], "full_pass_cpu": passes[1]}
+
+
+def chains(rounds: int) -> None:
+    sizes = (100_000, 1_000_000)
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    load = os.getloadavg()[0]
+    for r in range(rounds):
+        for setting in CHAIN_SETTINGS[r % 3 :] + CHAIN_SETTINGS[: r % 3]:
+            for n in sizes:
+                child = [sys.executable, __file__, "--child", "chain:" + setting, str(n)]
+                done = subprocess.run(child, capture_output=True, text=True, check=True)
+                runs.setdefault((setting, n), []).append(json.loads(done.stdout))
+    print(f"chains z = z * y + x, recorded and backpropagated, {rounds} fresh processes each (CPython "
+          f"{sys.version.split()[0]}; load average {load:.1f} at start, "
+          f"{os.getloadavg()[0]:.1f} at end)")  # fmt: skip
+    print(f"{'collector':<14} {'CPU min 1e5':>12} {'1e6':>9} {'ratio':>6} {'ratio of medians':>17} "
+          f"{'wall ratio':>11} {'full passes':>12} {'their CPU at 1e6':>17}")  # fmt: skip
+    for setting in CHAIN_SETTINGS:
+        small, big = runs[(setting, sizes[0])], runs[(setting, sizes[1])]
+        low = [min(r["cpu"] for r in runs_) for runs_ in (small, big)]
+        mid = [statistics.median(r["cpu"] for r in runs_) for runs_ in (small, big)]
+        wall = [statistics.median(r["wall"] for r in runs_) for runs_ in (small, big)]
+        passes = f"{small[0]['full_passes']} and {big[0]['full_passes']}"
+        print(f"{setting:<14} {low[0] * 1e3:>9.0f} ms {low[1]:>7.2f} s {low[1] / low[0]:>6.1f} "
+              f"{mid[1] / mid[0]:>17.1f} {wall[1] / wall[0]:>11.1f} {passes:>12} "
+              f"{statistics.median(r['full_pass_cpu'] for r in big) * 1e3:>14.0f} ms")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per figure")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--chains", action="store_true", help="whole chains as is, in large_graph(), gc off")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_one(args.child[0], int(args.child[1]))))
+        what, n = args.child
+        if what.startswith("chain:"):
+            print(json.dumps(run_chain(what.removeprefix("chain:"), int(n))))
+        else:
+            print(json.dumps(run_one(what, int(n))))
+        return
+    if args.chains:
+        chains(args.rounds)
         return
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
