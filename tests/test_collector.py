@@ -14,17 +14,6 @@ from autograd_tiny.train import FIT_GEN0_THRESHOLD, _fewer_collections
 
 
 @pytest.fixture
-def thresholds():
-    """Odd collector thresholds for the test to find again, and the process's own put back after it."""
-    saved, enabled = gc.get_threshold(), gc.isenabled()
-    gc.set_threshold(555, 7, 3)
-    yield (555, 7, 3)
-    gc.set_threshold(*saved)
-    if enabled:
-        gc.enable()
-
-
-@pytest.fixture
 def collections():
     """The generation of every collection the collector runs during the test, in order."""
     seen: list[int] = []
