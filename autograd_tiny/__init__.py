@@ -14,6 +14,7 @@ from autograd_tiny.autodiff import (
     jvp,
     numerical_grad,
 )
+from autograd_tiny.collector import large_graph
 from autograd_tiny.compile import Replayed, SampleReplay, compile_graph, compile_replay
 from autograd_tiny.engine import RULES, Value, backward_order
 from autograd_tiny.modes import (
@@ -61,6 +62,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "jvp",
+    "large_graph",
     "no_grad",
     "numerical_grad",
     *(["draw_dot"] if _has_graphviz() else []),

@@ -8,19 +8,19 @@ and history as they are. `plot_decision_boundary` draws what a 2-D classifier le
 
 from __future__ import annotations
 
-import gc
 import importlib
 import math
 import signal
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol, TypeAlias, cast
 
+from autograd_tiny import collector
 from autograd_tiny.checks import brief, is_list, is_whole, real, whole
 from autograd_tiny.data import Seed, linspace, make_rng
 from autograd_tiny.engine import Value
@@ -206,36 +206,17 @@ def _check_fits(objective: Objective, out: Output, classes: int) -> None:
 
 
 FIT_GEN0_THRESHOLD = 200_000  # new container objects between two young collections while fit runs
-_threshold_lock = threading.Lock()
-_fits_running = 0
-_saved_thresholds: tuple[int, ...] = ()
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
+def _fewer_collections() -> AbstractContextManager[None]:
     """Raise the cycle collector's first threshold to FIT_GEN0_THRESHOLD while fits run.
 
     A step builds and frees a graph of some 10^5 objects; at Python's default threshold (700)
     that wakes the collector thousands of times an epoch to rescan live Values, about half the
     time of a moons epoch (benchmarks/fit_gc.py). The collector stays on, so cyclic garbage
     (a callback's, another thread's) is still freed, after at most this many new objects.
-    Thresholds are process-wide: the first fit to start saves them, the last to end restores them.
+    Thresholds are process-wide: `collector.fewer_collections` saves them when the first block
+    (a fit, a `large_graph()`) opens and restores them when the last one closes.
     """
-    global _fits_running, _saved_thresholds
-    with _threshold_lock:
-        if _fits_running == 0:
-            _saved_thresholds = gc.get_threshold()
-            first, *others = _saved_thresholds
-            if 0 < first < FIT_GEN0_THRESHOLD:  # 0 means collection is off: leave it so
-                gc.set_threshold(FIT_GEN0_THRESHOLD, *others)
-        _fits_running += 1
-    try:
-        yield
-    finally:
-        with _threshold_lock:
-            _fits_running -= 1
-            if _fits_running == 0:
-                gc.set_threshold(*_saved_thresholds)
+    return collector.fewer_collections(young=FIT_GEN0_THRESHOLD)
 
 
 @contextmanager

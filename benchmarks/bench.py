@@ -21,6 +21,7 @@ results file. How the figures are taken, so that they can be reproduced:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib.util
 import itertools
@@ -78,6 +79,8 @@ TARGETS: list[tuple[str, tuple[str, ...], float, str]] = [
     ("eager vs micrograd, chain, per operation", ("chain", "autograd_tiny", "vs_micrograd"), 5.0, "min"),
     ("eager vs micrograd, moons step", ("moons", "autograd_tiny", "micrograd"), 18.0, "min"),
     ("chain time ratio, 10x the operations", ("chain_growth", "time_ratio"), 11.0, "max"),
+    ("the same inside `with large_graph():` (opt-in)", ("chain_growth", "time_ratio_large_graph"), 11.0,
+     "max"),
     ("per-sample replay vs micrograd, moons step", ("moons", "replay", "micrograd"), 450.0, "min"),
     *((f"batched replay vs PyTorch batched, {n:,} rows", ("rows", str(n), "batched_vs_torch_batched"),
        0.5, "min") for n in (100, 1_000, 10_000)),
@@ -144,29 +147,45 @@ class Engine:
         return {"ns_per_op": seconds / (n * reps) * 1e9}
 
     def long_chains(self) -> dict[str, Any]:
-        """Forward and backward of long chains; recording alone again with the cyclic collector paused."""
+        """Forward and backward of long chains as a user runs them, and again inside `large_graph()`.
+
+        The two runs take turns going first by round. After the `large_graph()` run, with the graph
+        still alive, one ``gc.collect()`` is timed: the full pass the block put off, which a program
+        that keeps its graph pays at the next full collection. Recording alone is timed once more with
+        the collector paused altogether (``gc.disable()``): the floor for the recording.
+        """
+        from autograd_tiny import large_graph
+
         leaf = self.leaf()
-        result = {}
+        result: dict[str, Any] = {}
         for n in self.size["long_chains"]:
-            gc.collect()
-            start = time.perf_counter()
-            z = chain(leaf, n)
-            recorded = time.perf_counter()
-            z.backward()
-            done = time.perf_counter()
-            del z
+            figures: dict[str, float] = {}
+            for inside in (False, True) if self.spec.get("round", 0) % 2 == 0 else (True, False):
+                gc.collect()
+                with large_graph() if inside else contextlib.nullcontext():
+                    start = time.perf_counter()
+                    z = chain(leaf, n)
+                    recorded = time.perf_counter()
+                    z.backward()
+                    done = time.perf_counter()
+                suffix = "_large_graph" if inside else ""
+                figures |= {f"seconds{suffix}": done - start, f"record_seconds{suffix}": recorded - start,
+                            f"backward_seconds{suffix}": done - recorded}  # fmt: skip
+                if inside:
+                    put_off = time.perf_counter()
+                    gc.collect()
+                    figures["full_pass_after_large_graph_seconds"] = time.perf_counter() - put_off
+                del z
             gc.collect()
             gc.disable()
             try:
                 paused = time.perf_counter()
                 z = chain(leaf, n)
-                paused_recorded = time.perf_counter()
+                figures["record_seconds_collector_off"] = time.perf_counter() - paused
             finally:
                 gc.enable()
             del z
-            result[str(n)] = {"seconds": done - start, "record_seconds": recorded - start,
-                              "backward_seconds": done - recorded,
-                              "record_seconds_collector_off": paused_recorded - paused}  # fmt: skip
+            result[str(n)] = figures
         return result
 
     def wide(self) -> dict[str, Any]:
@@ -487,7 +506,10 @@ def ratios(figures: dict[str, Any]) -> dict[str, Any]:
         small, big = sorted(long, key=int)[:2]
         out["chain_growth"] = {"ops": [int(small), int(big)],
                                "time_ratio": over(med("autograd_tiny", "long_chains", big, "seconds"),
-                                                  med("autograd_tiny", "long_chains", small, "seconds"))}
+                                                  med("autograd_tiny", "long_chains", small, "seconds")),
+                               "time_ratio_large_graph": over(
+                                   med("autograd_tiny", "long_chains", big, "seconds_large_graph"),
+                                   med("autograd_tiny", "long_chains", small, "seconds_large_graph"))}
     for n in figures.get("batched", {}).get("rows", {}):
         b = med("batched", "rows", n, "seconds")
         out["rows"][n] = {"batched_vs_replay": over(med("replay", "rows", n, "seconds"), b),
@@ -648,6 +670,16 @@ def other_lines(results: dict[str, Any]) -> list[str]:
             f"{cell(long[n]['record_seconds_collector_off'], fmt_seconds)}" for n in (str(small), str(big)))
             + "; backward alone: " + " and ".join(cell(long[n]["backward_seconds"], fmt_seconds)
                                                   for n in (str(small), str(big))) + ".")
+        if "seconds_large_graph" in long[str(big)]:
+            sizes = (str(small), str(big))
+            both = lambda key: " and ".join(cell(long[n][key], fmt_seconds) for n in sizes)
+            lines.append("The same chains inside `with large_graph():` (no full collections while it is "
+                         f"open; the same processes, taking turns with the runs above): "
+                         f"{both('seconds_large_graph')}, a time ratio of "
+                         f"{rat['chain_growth']['time_ratio_large_graph']:.1f}; recording alone "
+                         f"{both('record_seconds_large_graph')}. The full pass it put off, over the graph "
+                         f"if the program keeps it (one `gc.collect()` after the block): "
+                         f"{both('full_pass_after_large_graph_seconds')}.")
     if "wide" in eager:
         lines.append(f"A wide `sum` of {int(eager['wide']['products']['median']):,} products, forward and "
                      f"backward: {cell(eager['wide']['seconds'], fmt_seconds)}.")

@@ -1,5 +1,7 @@
-"""Test-wide settings: hypothesis explores new examples locally, replays a fixed set in CI; one browser."""
+"""Test-wide settings: hypothesis explores new examples locally, replays a fixed set in CI; one browser;
+odd collector thresholds for the tests of blocks that change them."""
 
+import gc
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -22,3 +24,14 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def thresholds() -> Iterator[tuple[int, int, int]]:
+    """Odd collector thresholds for the test to find again, and the process's own put back after it."""
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    gc.set_threshold(555, 7, 3)
+    yield (555, 7, 3)
+    gc.set_threshold(*saved)
+    if enabled:
+        gc.enable()

@@ -28,6 +28,7 @@ def test_quick_benchmark_runs_each_engine_in_its_own_process_and_writes_its_figu
     assert max(losses) - min(losses) < 1e-9
     assert figures["autograd_tiny"]["memory"]["bytes_per_node"]["median"] > 0
     assert results["ratios"]["chain_growth"]["time_ratio"] > 0
+    assert results["ratios"]["chain_growth"]["time_ratio_large_graph"] > 0  # the same chains in large_graph()
 
     table = subprocess.run([sys.executable, str(BENCH), "--markdown", "--json", str(out)],
                            capture_output=True, text=True, timeout=60, check=True).stdout  # fmt: skip

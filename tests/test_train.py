@@ -121,17 +121,6 @@ def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
 # ---- the cycle collector during fit -------------------------------------------------------------
 
 
-@pytest.fixture
-def thresholds():
-    """Odd collector thresholds for the test to find again, and the process's own put back after it."""
-    saved, enabled = gc.get_threshold(), gc.isenabled()
-    gc.set_threshold(555, 7, 3)
-    yield (555, 7, 3)
-    gc.set_threshold(*saved)
-    if enabled:
-        gc.enable()
-
-
 def small_fit(**kwargs):
     X, y = make_xor(seed=0)
     model = MLP(2, [2, 1], seed=0)
