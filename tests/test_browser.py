@@ -91,7 +91,7 @@ def test_nothing_moves_and_colours_and_texts_tell_the_truth(browser: Any, page_f
 def test_edge_arithmetic_and_running_sum_read_as_the_chain_rule(browser: Any, page_file: Path) -> None:
     p = Page(browser, page_file)
     p.page.keyboard.press("End")
-    while "x*w" not in p.page.text_content("#description").split(":")[1]:  # the step of x*w, going back
+    while not p.page.text_content("#description").startswith("x*w (grad"):  # the step of x*w, going back
         p.page.keyboard.press("ArrowLeft")
     texts = p.page.evaluate(
         "Array.from(document.querySelectorAll('g.edge.input.hot text')).map(t => t.textContent)")
@@ -129,6 +129,23 @@ def test_keys_buttons_and_slider_step_exactly_one_frame_whatever_has_focus(brows
     p.page.click("button.phase >> text=backward pass")
     assert p.page.text_content("#title") == "backward step 0 of 8"
     assert p.page.get_attribute("#description", "aria-live") == "polite"
+    assert p.errors == []
+
+
+def test_the_step_shown_is_numbered_as_the_notebooks_frames_and_the_widget_are(browser: Any,
+                                                                               page_file: Path) -> None:
+    frames = viz.backward_steps(notebook3_graph())  # notebook 3's frames: frame 0 the seed, frame k step k
+    p = Page(browser, page_file)
+    assert p.page.text_content("#step-number") == "forward 0"
+    p.page.keyboard.press("ArrowRight")
+    assert p.page.text_content("#step-number") == "forward 1"
+    p.page.click("button.phase >> text=backward pass")
+    for k, frame in enumerate(frames):
+        title = p.page.text_content("#title")
+        assert p.page.text_content("#step-number") == f"backward {k}", p.step  # the widget's "backward k"
+        assert title == f"backward step {k} of {len(frames) - 1}" and title in frame.source
+        assert not p.page.text_content("#description").lower().startswith(title)  # said once, not twice
+        p.page.keyboard.press("ArrowRight")
     assert p.errors == []
 
 
