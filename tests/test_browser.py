@@ -227,3 +227,20 @@ def test_the_view_follows_each_steps_node_and_arrows_through_a_40_node_graph(
         if p.page.evaluate("document.querySelector('#view .current') !== null"):
             p.page.wait_for_function(ALL_INSIDE, arg=["#view", ".current, .hot"], timeout=10_000)
     assert p.errors == []
+
+
+def test_at_800x600_the_view_keeps_each_step_of_notebook_3s_graph_in_sight(browser: Any, page_file: Path
+                                                                           ) -> None:  # fmt: skip
+    # The graph does not fit at 12 px: its view is 766x328 px, the graph at 12 px text 567x828 px top to
+    # bottom (2404x179 px left to right). So the view follows: each step's value and operation are in sight,
+    # with its arrows when they fit (the last step's arrow from x runs the graph's whole height).
+    p = Page(browser, page_file, 800, 600)
+    assert p.page.evaluate(SMALLEST_SVG_TEXT_PX, "#view") >= 12 - 1e-6
+    assert not p.page.evaluate(ALL_INSIDE, ["#view", "g.node"])  # what the numbers above say
+    last = int(p.page.get_attribute("#slider", "max"))
+    for k in range(1, last + 1):
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == k
+        if p.page.evaluate("document.querySelector('#view g.node.current') !== null"):
+            p.page.wait_for_function(ALL_INSIDE, arg=["#view", "g.node.current"], timeout=10_000)
+    assert p.errors == []
