@@ -215,17 +215,22 @@ def test_a_laptops_window_shows_all_of_notebook_3s_graph_at_once(browser: Any, p
     assert p.page.evaluate("document.getElementById('view').getBoundingClientRect().bottom") > 900 * 0.9
 
 
+def step_through_keeping_in_view(p: Page, selector: str) -> None:
+    """Step from the first step to the last; at each with a node, the view glides until selector is inside."""
+    last = int(p.page.get_attribute("#slider", "max"))
+    for k in range(1, last + 1):
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == k
+        if p.page.evaluate("document.querySelector('#view g.node.current') !== null"):  # a step with a node
+            p.page.wait_for_function(ALL_INSIDE, arg=["#view", selector], timeout=10_000)
+
+
 @pytest.mark.parametrize("size", [(1400, 900), (800, 600)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_view_follows_each_steps_node_and_arrows_through_a_40_node_graph(
         browser: Any, tmp_path: Path, size: tuple[int, int]) -> None:  # fmt: skip
     forty = viz.write_steps(forty_node_graph(), tmp_path / "forty.html")
     p = Page(browser, forty, *size)
-    last = int(p.page.get_attribute("#slider", "max"))
-    for k in range(1, last + 1):
-        p.page.keyboard.press("ArrowRight")
-        assert p.step == k
-        if p.page.evaluate("document.querySelector('#view .current') !== null"):
-            p.page.wait_for_function(ALL_INSIDE, arg=["#view", ".current, .hot"], timeout=10_000)
+    step_through_keeping_in_view(p, ".current, .hot")
     assert p.errors == []
 
 
@@ -237,10 +242,5 @@ def test_at_800x600_the_view_keeps_each_step_of_notebook_3s_graph_in_sight(brows
     p = Page(browser, page_file, 800, 600)
     assert p.page.evaluate(SMALLEST_SVG_TEXT_PX, "#view") >= 12 - 1e-6
     assert not p.page.evaluate(ALL_INSIDE, ["#view", "g.node"])  # what the numbers above say
-    last = int(p.page.get_attribute("#slider", "max"))
-    for k in range(1, last + 1):
-        p.page.keyboard.press("ArrowRight")
-        assert p.step == k
-        if p.page.evaluate("document.querySelector('#view g.node.current') !== null"):
-            p.page.wait_for_function(ALL_INSIDE, arg=["#view", "g.node.current"], timeout=10_000)
+    step_through_keeping_in_view(p, "g.node.current")
     assert p.errors == []
