@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 from autograd_tiny import collector
 from autograd_tiny.checks import brief, is_list, is_whole, real, whole
@@ -35,6 +35,9 @@ from autograd_tiny.modes import enable_grad, no_grad
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Optimizer
 from autograd_tiny.replay_training import ReplayedStep, replayed_step
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Output: TypeAlias = "Value | list[Value]"
 Model: TypeAlias = Callable[[Sequence[float]], Output]
@@ -420,15 +423,36 @@ def plot_decision_boundary(
     For models with two inputs; X and y as `fit` takes them. Uses matplotlib without pyplot, so
     no window opens.
     """
+    fmt = picture_format(path, "plot_decision_boundary")
+    fig = decision_boundary_figure(model, X, y, loss=loss, resolution=resolution, title=title,
+                                   where="plot_decision_boundary")  # fmt: skip
+    target = Path(path)
+    fig.savefig(target, format=fmt)
+    return target
+
+
+def decision_boundary_figure(
+    model: Model,
+    X: Rows,
+    y: Labels,
+    *,
+    loss: str | Objective = "hinge",
+    resolution: int = 50,
+    title: str = "",
+    where: str = "decision_boundary_figure",
+) -> Figure:
+    """plot_decision_boundary's picture as a matplotlib Figure (no pyplot), for a notebook to show.
+
+    ``where`` names the caller in error messages.
+    """
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
-    fmt = picture_format(path, "plot_decision_boundary")
-    if whole(resolution, "plot_decision_boundary: resolution") < 2:
-        raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, got {resolution!r}")
-    X, y = _check_data(X, y, "plot_decision_boundary")
+    if whole(resolution, f"{where}: resolution") < 2:
+        raise ValueError(f"{where}: resolution must be an int >= 2, got {resolution!r}")
+    X, y = _check_data(X, y, where)
     if len(X[0]) != 2:
-        raise ValueError(f"plot_decision_boundary: needs 2-D points, got {len(X[0])} coordinates")
+        raise ValueError(f"{where}: needs 2-D points, got {len(X[0])} coordinates")
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     pad_x, pad_y = 0.25 * (max(xs) - min(xs) or 1.0), 0.25 * (max(ys) - min(ys) or 1.0)
     gx = linspace(min(xs) - pad_x, max(xs) + pad_x, resolution)
@@ -446,9 +470,7 @@ def plot_decision_boundary(
     ax.set_ylim(gy[0], gy[-1])
     ax.set_title(title or "decision boundary")
     fig.tight_layout()
-    target = Path(path)
-    fig.savefig(target, format=fmt)
-    return target
+    return fig
 
 
 def picture_format(path: str | Path, where: str = "picture_format") -> str:

@@ -8,11 +8,8 @@
 # in the plane, and the computation graph of a single prediction.
 
 # %%
-import tempfile
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-from IPython.display import Image, display
 
 from autograd_tiny import Value, backward_order
 from autograd_tiny.data import make_moons, train_test_split
@@ -27,7 +24,7 @@ from autograd_tiny.losses import hinge_loss
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
 from autograd_tiny.scopes import record_scopes
-from autograd_tiny.train import fit, plot_decision_boundary
+from autograd_tiny.train import decision_boundary_figure, fit
 from autograd_tiny.viz import draw_collapsed
 
 # %% [markdown]
@@ -122,11 +119,7 @@ plt.show()
 # learnt: a bent boundary made of straight pieces (each ReLU unit contributes a fold along a line).
 
 # %%
-with tempfile.TemporaryDirectory() as tmp:
-    png = plot_decision_boundary(
-        model, X, y, Path(tmp) / "moons.png", resolution=50, title="MLP(2, [8, 8, 1])"
-    )
-    display(Image(png.read_bytes()))
+decision_boundary_figure(model, X, y, resolution=50, title="MLP(2, [8, 8, 1])")  # plot_decision_boundary saves it
 
 # %% [markdown]
 # ## One prediction as a graph

@@ -9,11 +9,9 @@
 
 # %%
 import math
-import tempfile
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-from IPython.display import Image, display
+from IPython.display import display
 
 from autograd_tiny import Value
 from autograd_tiny.data import make_spirals, train_test_split
@@ -26,7 +24,7 @@ from autograd_tiny.exercises import (
 from autograd_tiny.losses import cross_entropy
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD, Adam
-from autograd_tiny.train import accuracy, fit, plot_decision_boundary
+from autograd_tiny.train import accuracy, decision_boundary_figure, fit
 
 # %% [markdown]
 # ## Softmax cross-entropy and its gradient
@@ -160,17 +158,13 @@ assert rises[1.0] > rises[0.1], "the text below says the lr-1 path is noisier"
 # the steps overshoot further every time and training diverges (exercise 1). How large a rate a
 # network tolerates depends on the sharpest curvature of its loss, which changes during training.
 #
-# What the Adam-trained network learnt (`plot_decision_boundary` colours the plane by the class with
+# What the Adam-trained network learnt (`decision_boundary_figure` colours the plane by the class with
 # the largest logit):
 
 # %%
 model, _ = runs["Adam (lr 0.02)"]
 print(f"Adam model: test accuracy {accuracy(model, X_test, y_test, loss='cross_entropy'):.0%}")
-with tempfile.TemporaryDirectory() as tmp:
-    png = plot_decision_boundary(
-        model, X, y, Path(tmp) / "spirals.png", loss="cross_entropy", resolution=50, title="Adam, 40 epochs"
-    )
-    display(Image(png.read_bytes()))
+display(decision_boundary_figure(model, X, y, loss="cross_entropy", resolution=50, title="Adam, 40 epochs"))
 
 # %% [markdown]
 # ## Exercises

@@ -14,12 +14,10 @@
 # You need the `digits` extra for this notebook: `pip install 'autograd_tiny[digits]'`.
 
 # %%
-import io
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
-from matplotlib.figure import Figure
 
 from autograd_tiny import Value, backward_order, compile_replay, nn, optim
 from autograd_tiny.data import load_digits, train_test_split
@@ -27,24 +25,16 @@ from autograd_tiny.exercises import check_grads_apart, check_raises
 from autograd_tiny.replay_training import replay_cross_entropy
 from autograd_tiny.train import accuracy, fit
 
-
-def show(fig: Figure) -> None:
-    """Display a matplotlib figure as a PNG (no pyplot, no window)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    display(Image(buffer.getvalue()))
-
-
 X, y = load_digits()
 X_train, X_test, y_train, y_test = train_test_split(X, y, 0.2, seed=1337)
 print(f"{len(X)} images of {len(X[0])} pixels in [0, 1]; {len(X_train)} to train on, {len(X_test)} held out")
 
-fig = Figure(figsize=(8, 1.7), dpi=100)
-for k, ax in enumerate(fig.subplots(1, 10)):
+fig, axes = plt.subplots(2, 5, figsize=(6.4, 3.4), dpi=100)  # each 8x8 image about 85 px square
+for k, ax in enumerate(axes.flat):
     ax.imshow(np.array(X_train[k]).reshape(8, 8), cmap="gray_r")
     ax.set_title(str(y_train[k]))
     ax.axis("off")
-show(fig)
+plt.show()
 
 # %% [markdown]
 # ## One image's graph
@@ -125,14 +115,13 @@ seconds = time.perf_counter() - start
 test = accuracy(model, X_test, y_test, "cross_entropy")
 print(f"trained in {seconds:.0f} s; training accuracy {history.accuracy[-1]:.1%}, test accuracy {test:.1%}")
 
-fig = Figure(figsize=(6, 3), dpi=100)
-ax = fig.subplots()
+fig, ax = plt.subplots(figsize=(6, 3), dpi=100)
 ax.plot(range(1, 16), history.loss, marker="o")
 ax.set_xlabel("epoch")
 ax.set_ylabel("mean cross-entropy")
 ax.set_title("digits, MLP(64, [32, 10])")
 fig.tight_layout()
-show(fig)
+plt.show()
 
 # %% [markdown]
 # ## What it still gets wrong
@@ -143,12 +132,13 @@ show(fig)
 predictions = [max(range(10), key=lambda j: out[j].data) for out in (model(x) for x in X_test)]
 wrong = [k for k, (p, t) in enumerate(zip(predictions, y_test)) if p != t]
 print(f"{len(wrong)} of {len(X_test)} held-out images misread")
-fig = Figure(figsize=(8, 1.7), dpi=100)
-for ax, k in zip(fig.subplots(1, 8), wrong[:8]):
+fig, axes = plt.subplots(2, 4, figsize=(5.2, 3.4), dpi=100)  # each 8x8 image about 85 px square
+for ax in axes.flat:
+    ax.axis("off")
+for ax, k in zip(axes.flat, wrong[:8]):
     ax.imshow(np.array(X_test[k]).reshape(8, 8), cmap="gray_r")
     ax.set_title(f"{y_test[k]} as {predictions[k]}")
-    ax.axis("off")
-show(fig)
+plt.show()
 
 # %% [markdown]
 # ## Exercises

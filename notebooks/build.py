@@ -41,6 +41,7 @@ METADATA = {
 }
 CELL_TIMEOUT = 300  # seconds; each notebook is meant to take well under a minute in all
 MAX_BYTES = 1_000_000
+PLOT_TEXT = "autograd_tiny.teaching.plot_text"  # the kernel extension recording each plot's smallest text
 
 
 # A notebook's name is its place in the reading order: NN_name.py, or NNx_name.py for a lesson
@@ -145,6 +146,8 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> None:
         record_timing=False,
         store_widget_state=False,
         coalesce_streams=True,  # one stdout output per cell, however the kernel happened to flush it
+        # every plot's PNG output notes its smallest text size, for the check of the stored notebooks
+        extra_arguments=[f"--ext={PLOT_TEXT}"],
     )
     client.execute()
     nb.metadata = nbformat.from_dict(METADATA)  # the kernel reports its version details; drop them

@@ -20,6 +20,7 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("[0-9][0-9]*.i
 COLUMN_PX = 848  # JupyterLab's output column at 1280x800 with the file browser open
 MIN_TEXT_PX = 12
 SVG_NS = "{http://www.w3.org/2000/svg}"
+PLOT_TEXT_KEY = "smallest_text_px"  # autograd_tiny.teaching.plot_text.METADATA_KEY
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,18 @@ class Picture:
         return int.from_bytes(raster[16:20], "big")
 
     def smallest_text_px(self, shown_px: float) -> float | None:
-        """The smallest text's size in CSS px when the picture is shown shown_px wide; None for a plot.
+        """The smallest text's size in CSS px when the picture is shown shown_px wide; None if not recorded.
 
         A graph's SVG gives the font sizes in its own units and its width in them (the viewBox); its PNG is
         drawn at the same size, so the same holds whichever of the two is shown. A plot's raster holds no
-        font sizes.
+        font sizes: notebooks/build.py stores its smallest text, in the raster's pixels, in the output's
+        metadata (autograd_tiny.teaching.plot_text).
         """
         svg = self.svg
         if svg is None:
-            return None
+            kind, _ = self.raster
+            recorded = self.metadata.get(kind, {}).get(PLOT_TEXT_KEY)
+            return None if recorded is None else float(recorded) * shown_px / self.natural_px()
         texts = [t for t in svg.iter(f"{SVG_NS}text") if "".join(t.itertext()).strip()]
         fonts = [float(t.get("font-size", 14)) for t in texts]
         return min(fonts) * shown_px / _viewbox_width(svg)

@@ -91,7 +91,7 @@ def test_nothing_moves_and_colours_and_texts_tell_the_truth(browser: Any, page_f
 def test_edge_arithmetic_and_running_sum_read_as_the_chain_rule(browser: Any, page_file: Path) -> None:
     p = Page(browser, page_file)
     p.page.keyboard.press("End")
-    while "x*w" not in p.page.text_content("#description").split(":")[1]:  # the step of x*w, going back
+    while not p.page.text_content("#description").startswith("x*w (grad"):  # the step of x*w, going back
         p.page.keyboard.press("ArrowLeft")
     texts = p.page.evaluate(
         "Array.from(document.querySelectorAll('g.edge.input.hot text')).map(t => t.textContent)")
@@ -129,6 +129,23 @@ def test_keys_buttons_and_slider_step_exactly_one_frame_whatever_has_focus(brows
     p.page.click("button.phase >> text=backward pass")
     assert p.page.text_content("#title") == "backward step 0 of 8"
     assert p.page.get_attribute("#description", "aria-live") == "polite"
+    assert p.errors == []
+
+
+def test_the_step_shown_is_numbered_as_the_notebooks_frames_and_the_widget_are(browser: Any,
+                                                                               page_file: Path) -> None:
+    frames = viz.backward_steps(notebook3_graph())  # notebook 3's frames: frame 0 the seed, frame k step k
+    p = Page(browser, page_file)
+    assert p.page.text_content("#step-number") == "forward 0"
+    p.page.keyboard.press("ArrowRight")
+    assert p.page.text_content("#step-number") == "forward 1"
+    p.page.click("button.phase >> text=backward pass")
+    for k, frame in enumerate(frames):
+        title = p.page.text_content("#title")
+        assert p.page.text_content("#step-number") == f"backward {k}", p.step  # the widget's "backward k"
+        assert title == f"backward step {k} of {len(frames) - 1}" and title in frame.source
+        assert not p.page.text_content("#description").lower().startswith(title)  # said once, not twice
+        p.page.keyboard.press("ArrowRight")
     assert p.errors == []
 
 
@@ -198,15 +215,32 @@ def test_a_laptops_window_shows_all_of_notebook_3s_graph_at_once(browser: Any, p
     assert p.page.evaluate("document.getElementById('view').getBoundingClientRect().bottom") > 900 * 0.9
 
 
+def step_through_keeping_in_view(p: Page, selector: str) -> None:
+    """Step from the first step to the last; at each with a node, the view glides until selector is inside."""
+    last = int(p.page.get_attribute("#slider", "max"))
+    for k in range(1, last + 1):
+        p.page.keyboard.press("ArrowRight")
+        assert p.step == k
+        if p.page.evaluate("document.querySelector('#view g.node.current') !== null"):  # a step with a node
+            p.page.wait_for_function(ALL_INSIDE, arg=["#view", selector], timeout=10_000)
+
+
 @pytest.mark.parametrize("size", [(1400, 900), (800, 600)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_the_view_follows_each_steps_node_and_arrows_through_a_40_node_graph(
         browser: Any, tmp_path: Path, size: tuple[int, int]) -> None:  # fmt: skip
     forty = viz.write_steps(forty_node_graph(), tmp_path / "forty.html")
     p = Page(browser, forty, *size)
-    last = int(p.page.get_attribute("#slider", "max"))
-    for k in range(1, last + 1):
-        p.page.keyboard.press("ArrowRight")
-        assert p.step == k
-        if p.page.evaluate("document.querySelector('#view .current') !== null"):
-            p.page.wait_for_function(ALL_INSIDE, arg=["#view", ".current, .hot"], timeout=10_000)
+    step_through_keeping_in_view(p, ".current, .hot")
+    assert p.errors == []
+
+
+def test_at_800x600_the_view_keeps_each_step_of_notebook_3s_graph_in_sight(browser: Any, page_file: Path
+                                                                           ) -> None:  # fmt: skip
+    # The graph does not fit at 12 px: its view is 766x328 px, the graph at 12 px text 567x828 px top to
+    # bottom (2404x179 px left to right). So the view follows: each step's value and operation are in sight,
+    # with its arrows when they fit (the last step's arrow from x runs the graph's whole height).
+    p = Page(browser, page_file, 800, 600)
+    assert p.page.evaluate(SMALLEST_SVG_TEXT_PX, "#view") >= 12 - 1e-6
+    assert not p.page.evaluate(ALL_INSIDE, ["#view", "g.node"])  # what the numbers above say
+    step_through_keeping_in_view(p, "g.node.current")
     assert p.errors == []

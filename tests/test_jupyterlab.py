@@ -173,3 +173,15 @@ def test_the_widget_follows_each_steps_node_and_arrows_through_a_40_node_graph(o
         assert readout.text_content() == f"backward {k}"
         outputs.wait_for_function(ALL_INSIDE, arg=[VIEW, "svg .current", 1], timeout=10_000)
 
+
+def test_the_widget_keeps_each_step_of_notebook_3s_graph_in_sight(outputs: Any) -> None:
+    # It does not fit at 12 px: its box is at most 848x520 px (65% of 800), the graph at 12 px text 567x828 px
+    # top to bottom (2404x179 px left to right). So the box follows: each step's value and operation are in
+    # sight, with its arrows when they fit (the last step's arrow from x runs the graph's whole height).
+    readout = outputs.locator(".widget-slider .widget-readout").first
+    while readout.text_content() != "backward 8":
+        _step(outputs, 0)
+        shown = f"() => document.querySelector('{VIEW}').querySelector('svg g.node.current') !== null"
+        if outputs.evaluate(shown):
+            outputs.wait_for_function(ALL_INSIDE, arg=[VIEW, "svg g.node.current", 0], timeout=10_000)
+    assert outputs.evaluate(SMALLEST_SVG_TEXT_PX, VIEW) >= MIN_TEXT_PX - 1e-3

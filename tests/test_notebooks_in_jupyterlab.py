@@ -5,8 +5,9 @@ with the file browser open, Playwright driving Debian's Chromium.
   its font size (from the SVG stored in the output) times the displayed width over the drawing's own width
   (tests/notebook_pictures.py, shared with the offline check in tests/test_viz.py); an inline SVG's texts
   are measured on screen;
-- every plot and animation is shown, decoded, at the size it was drawn (a PNG holds no font sizes: the text
-  inside a plot is not measured here);
+- every plot and animation is shown, decoded, at the size it was drawn, and its smallest text, as displayed,
+  is at least 12 px: the size recorded in the output's metadata when the notebook was built (a PNG holds no
+  font sizes; autograd_tiny.teaching.plot_text) times the displayed width over the raster's own width;
 - no output makes the notebook, or itself, scroll sideways.
 
 One server and one page: the notebooks are opened one after another, each measured once. Cells are not
@@ -138,9 +139,11 @@ def _shown(opened: Opened, picture: Picture) -> dict[str, Any]:
 
 
 # Pictures drawn as SVG (graphs, the playground's network), whose font sizes are known, and plots and
-# animations, rasters whose font sizes are not.
+# animations, rasters whose font sizes are not: a plot's (matplotlib's PNG) is recorded with it when the
+# notebook is built; an animation's (Graphviz's frames joined into a GIF) is not.
 DRAWINGS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is not None]
-PLOTS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is None]
+RASTERS = [p for notebook in NOTEBOOKS for p in pictures(notebook) if p.svg is None]
+PLOTS = [p for p in RASTERS if p.raster[0] == "image/png"]
 
 
 @pytest.mark.parametrize("picture", as_params(DRAWINGS))
@@ -155,12 +158,21 @@ def test_every_drawings_smallest_text_is_12_px_or_more_as_displayed(opened: Open
     assert smallest is not None and smallest >= MIN_TEXT_PX, (smallest, shown)
 
 
-@pytest.mark.parametrize("picture", as_params(PLOTS))
+@pytest.mark.parametrize("picture", as_params(RASTERS))
 def test_every_plot_is_shown_at_the_size_it_was_drawn(opened: Opened, picture: Picture) -> None:
     shown = _shown(opened, picture)
     assert shown["as"].startswith("data:image/"), f"shown as {shown['as']!r}, not as a picture"
     assert shown["naturalWidth"] == picture.natural_px()
     assert shown["width"] >= shown["naturalWidth"] - 0.5, ("shrunk", shown)
+
+
+@pytest.mark.parametrize("picture", as_params(PLOTS))
+def test_every_plots_smallest_text_is_12_px_or_more_as_displayed(opened: Opened, picture: Picture) -> None:
+    shown = _shown(opened, picture)
+    assert COLUMN_PX[0] <= shown["column"] <= COLUMN_PX[1], shown
+    smallest = picture.smallest_text_px(shown["width"])
+    assert smallest is not None, "no smallest text recorded with the plot: rebuild it with notebooks/build.py"
+    assert smallest >= MIN_TEXT_PX, (smallest, shown)
 
 
 @pytest.mark.parametrize("notebook", as_params(NOTEBOOKS))

@@ -90,7 +90,19 @@ def test_the_forward_pass_reveals_values_in_creation_order_with_their_arithmetic
     assert run.steps[0].lines[-1][1] == "data ?" and run.steps[0].lines[0][1] == "data 2.0000"
     assert run.steps[1].lines[2][0] == f"data 2 {TIMES} (-3) = -6"
     assert run.steps[2].lines[3][0] == "data -6 + 1 = -5"
-    assert run.steps[3].text == f"Forward step 3 of 3: out = tanh(-5) = {short(out.data)}."
+    assert run.steps[3].text == f"out = tanh(-5) = {short(out.data)}."
+
+
+@needs_dot
+def test_a_steps_sentence_follows_its_title_without_repeating_it() -> None:
+    from autograd_tiny.nn import MLP
+    from autograd_tiny.viz.network_view import network_pictures
+
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    out = (x * y + x.exp()).tanh()
+    network = network_pictures(MLP(2, [3, 1], seed=0), [1.0, -2.0], 0.5)
+    for step in [*passes(out).steps, *network.steps]:
+        assert step.title.split(":")[0].lower() not in step.text.lower(), (step.title, step.text)
 
 
 def test_numbers_read_short_and_negative_operands_sit_in_parentheses() -> None:

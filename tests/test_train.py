@@ -118,6 +118,20 @@ def test_plot_decision_boundary_writes_the_format_its_suffix_names(tmp_path):
         assert not (tmp_path / name).exists()
 
 
+def test_decision_boundary_figure_is_that_picture_for_a_notebook_and_names_itself_when_refusing():
+    pytest.importorskip("matplotlib")
+    from autograd_tiny.train import decision_boundary_figure
+
+    X, y = make_spirals(n=30, classes=3, seed=0)
+    model = MLP(2, [4, 3], seed=0)
+    fig = decision_boundary_figure(model, X, y, loss="cross_entropy", resolution=10, title="spirals")
+    assert [ax.get_title() for ax in fig.axes] == ["spirals"]
+    with pytest.raises(ValueError, match="decision_boundary_figure: resolution must be an int >= 2"):
+        decision_boundary_figure(model, X, y, resolution=1)
+    with pytest.raises(ValueError, match="plot_decision_boundary: resolution must be an int >= 2"):
+        plot_decision_boundary(model, X, y, "b.png", resolution=1)
+
+
 # ---- the cycle collector during fit -------------------------------------------------------------
 
 

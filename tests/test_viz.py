@@ -292,3 +292,6 @@ def test_a_stored_notebooks_pictures_read_at_12_px_in_a_laptops_column(notebook:
             kind = next(m for m in data if m.startswith("image/"))
             assert natural <= COLUMN_PX, (k, kind, natural)
             assert metadata.get(kind, {}).get("width", natural) >= natural, (k, "shrunk by its display width")
+            if kind == "image/png":  # a plot: its smallest text recorded when the notebook was built
+                smallest = picture.smallest_text_px(natural)
+                assert smallest is not None and smallest >= MIN_TEXT_PX, (k, kind, smallest)

@@ -226,7 +226,7 @@ def network_pictures(model: MLP, x: Sequence[float], target: float | Sequence[fl
             rule = f"{_DELTA}{n + 1} = f'(x{n + 1}) (w{n + 1}^T {_DELTA}{n + 2})"
         values = ", ".join(map(short, d.delta[n]))
         steps.append(PageStep("backward", f"layer {n + 1}: {rule}",
-                              f"Layer {n + 1}: {rule} = {values}; each arrow into it gets dc/dw{n} = "
+                              f"{_DELTA}{n + 1} = {values}; each arrow into it gets dc/dw{n} = "
                               f"{_DELTA}{n + 1} \u00d7 y{n} (the colour of the arrow)."))  # fmt: skip
         states.append(state(n, n))
     return NetworkPictures(d, scene, steps, states)

@@ -159,7 +159,7 @@ def _forward_steps(nodes: Sequence[Value], edges: Sequence[Edge]) -> list[Step]:
         lines, status = state(i)
         v = nodes[i]
         steps.append(Step("forward", f"forward step {k} of {total}",
-                          f"Forward step {k} of {total}: {name_of(v)} = {forward_text(v)}.",
+                          f"{name_of(v)} = {forward_text(v)}.",
                           lines, status, i, no_edge_text))  # fmt: skip
     return steps
 
@@ -214,7 +214,6 @@ def _backward_steps(nodes: Sequence[Value], edges: Sequence[Edge], index: dict[V
         else:
             text = f"{who} is a leaf: its gradient {short(g)} is final; backward() adds it to .grad."
         statuses = tuple(status(j) for j in range(total))
-        title = f"backward step {k} of {total}"
-        text = f"B{title[1:]}: {text}"
+        title = f"backward step {k} of {total}"  # the text follows the title: it does not repeat it
         steps.append(Step("backward", title, text, lines(receiving), statuses, i, tuple(edge_text)))
     return steps

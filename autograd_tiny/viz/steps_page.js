@@ -54,6 +54,8 @@
     }
     slider.value = String(current);
     slider.setAttribute("aria-valuetext", s.title);
+    // Each pass numbered from its own step 0, as steps_widget and backward_steps' frames are ("backward 4").
+    $("step-number").textContent = `${s.phase} ${current - data.phaseStart[s.phase]}`;
     $("title").textContent = s.title;
     $("description").textContent = s.text;
     document.body.dataset.step = String(current);

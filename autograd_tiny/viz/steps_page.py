@@ -26,6 +26,7 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1em; color: #222; }
 .bar { display: flex; flex-wrap: wrap; gap: .4em; align-items: center; margin-bottom: .5em; }
 .bar input[type=range] { flex: 1 1 12em; min-width: 8em; }
 .title { font-weight: bold; margin: .3em 0; }
+.number { min-width: 6.5em; font-variant-numeric: tabular-nums; }
 .description { min-height: 2.6em; margin: .3em 0; }
 .legend { display: flex; flex-wrap: wrap; gap: .3em 1.2em; list-style: none; padding: 0; margin: .3em 0; }
 .swatch { display: inline-block; width: 1.1em; height: .9em; border: 1px solid #555; border-radius: 3px;
@@ -124,6 +125,7 @@ def page(
 <button id="first" title="first step (Home)" aria-label="first step">|&#x25C0;</button>
 <button id="prev" title="previous step (left arrow)">&#x25C0; previous</button>
 <input id="slider" type="range" min="0" max="{len(steps) - 1}" value="0" step="1" aria-label="step">
+<output id="step-number" for="slider" class="number"></output>
 <button id="next" title="next step (right arrow)">next &#x25B6;</button>
 <button id="last" title="last step (End)" aria-label="last step">&#x25B6;|</button>
 <button id="play" aria-pressed="false">&#x25B6; play</button>
