@@ -713,8 +713,24 @@ def other_lines(results: dict[str, Any]) -> list[str]:
     return lines  # fmt: skip
 
 
+# Above this load average per core at the start, the run is flagged: micrograd slows more than we do on a
+# busy machine, so ratios against it read high (0.75 on 2 cores: 1.5).
+BUSY_LOAD_PER_CORE = 0.75
+
+
+def busy_note(machine_: dict[str, Any]) -> str | None:
+    """A warning when the machine was busy as the run started, else None."""
+    load, cores = machine_.get("load_average_at_start"), machine_.get("cores") or 1
+    if load is None or load <= BUSY_LOAD_PER_CORE * cores:
+        return None
+    return (f"Busy machine (load average {load:.1f} on {cores} cores at the start): micrograd slows "
+            "more than autograd_tiny under load, so the ratios against it read high (docs/speed.md); "
+            "for figures to compare with targets, run again on an idle machine.")
+
+
 def report(results: dict[str, Any]) -> str:
-    out = []
+    note = busy_note(results["machine"])
+    out = [note, ""] if note else []
     for title, header, rows in rows_of_tables(results):
         widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
         out.append(title)
@@ -731,6 +747,9 @@ def markdown(results: dict[str, Any]) -> str:
              f"{m['cores']}-core {m['cpu']}, {m['implementation']} {m['python']}"
              + (f", load average {load:.1f} when it started" if load is not None else "") + "). "
              "Regenerate this section with `python benchmarks/bench.py --markdown`.", ""]  # fmt: skip
+    note = busy_note(m)
+    if note:
+        lines += [f"**{note}**", ""]
     for title, header, rows in rows_of_tables(results):
         lines += [f"**{title}**", "", "| " + " | ".join(header) + " |",
                   "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]

@@ -33,3 +33,15 @@ def test_quick_benchmark_runs_each_engine_in_its_own_process_and_writes_its_figu
     table = subprocess.run([sys.executable, str(BENCH), "--markdown", "--json", str(out)],
                            capture_output=True, text=True, timeout=60, check=True).stdout  # fmt: skip
     assert "| autograd_tiny, eager |" in table and "regenerate" in table.lower()
+
+
+def test_a_run_started_on_a_busy_machine_is_flagged_and_one_on_an_idle_machine_is_not() -> None:
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(BENCH.parent))
+    busy = bench.busy_note({"load_average_at_start": 4.5, "cores": 2})
+    assert busy is not None and "4.5" in busy and "idle" in busy
+    assert bench.busy_note({"load_average_at_start": 1.0, "cores": 2}) is None
+    assert bench.busy_note({"load_average_at_start": None, "cores": 2}) is None
