@@ -25,6 +25,15 @@ from autograd_tiny.viz.pictures import write_network_steps, write_steps  # noqa:
 
 BACKWARD_STEP = 4  # x*w's step: two arrows with their products, x's running sum
 
+# The widget's cell as a learner writes it: notebook 3's expression (tests/graphs.py builds the same graph).
+WIDGET_CELL = """from autograd_tiny import Value
+from autograd_tiny.viz import steps_widget
+x, w, b = Value(0.5, label="x"), Value(-1.5, label="w"), Value(2.0, label="b")
+xw = x * w; z = xw + b; y = z.tanh(); y2 = y**2; L = y2 + x  # L = tanh(x w + b)^2 + x
+for node, name in [(xw, "x*w"), (z, "z"), (y, "y"), (y2, "y^2"), (L, "L")]:
+    node.label = name
+steps_widget(L)"""
+
 
 def step_page(browser: Browser, scratch: Path, shot: Path) -> Path:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -47,8 +56,7 @@ def network_page(browser: Browser, scratch: Path, shot: Path) -> Path:
 
 
 def widget_in_jupyterlab(browser: Browser, scratch: Path, shot: Path) -> Path:
-    source = (f"import sys\nsys.path.insert(0, {str(TESTS)!r})\nfrom graphs import notebook3_graph\n"
-              "from autograd_tiny.viz import steps_widget\nsteps_widget(notebook3_graph())")  # fmt: skip
+    source = WIDGET_CELL
     cell = {"cell_type": "code", "execution_count": None, "id": "c0", "metadata": {}, "outputs": [],
             "source": source}  # fmt: skip
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
