@@ -7,7 +7,7 @@ compile_graph and the pictures treat them like every other operation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from autograd_tiny import modes
 from autograd_tiny.checks import as_number, brief
@@ -26,11 +26,15 @@ def value_sum(values: Iterable[Operand]) -> Value:
     """
     if isinstance(values, Value) or not isinstance(values, Iterable):
         raise TypeError(f"sum: expected an iterable of Values, got {type(values).__name__}: {brief(values)}")
-    operands = tuple(v if isinstance(v, Value) else Value(as_number("sum", v)) for v in values)
+    given = tuple(values)
+    data = [v.data for v in given if type(v) is Value]  # a neuron's sum: the eager MLP's hot path
+    operands = cast("tuple[Value, ...]", given)
+    if len(data) != len(given):  # numbers among them (or Values of a subclass)
+        operands = tuple(v if isinstance(v, Value) else Value(as_number("sum", v)) for v in given)
+        data = [v.data for v in operands]
     if not operands:
         return Value(0.0)
     forward, local = RULES["sum"]
-    data = tuple(v.data for v in operands)
     out = forward(FloatMath, data, None)
     node = new_node(out)
     if not modes.open_blocks or modes.note_creation(node):

@@ -27,6 +27,20 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def own_rules() -> Iterator[None]:
+    """Operations a test defines with define_op are taken out of RULES and of define_op's list after it."""
+    from autograd_tiny import RULES
+    from autograd_tiny.ops import USER_OPS
+
+    rules, user_ops = dict(RULES), set(USER_OPS)
+    yield
+    RULES.clear()
+    RULES.update(rules)
+    USER_OPS.clear()
+    USER_OPS.update(user_ops)
+
+
+@pytest.fixture
 def thresholds() -> Iterator[tuple[int, int, int]]:
     """Odd collector thresholds for the test to find again, and the process's own put back after it."""
     saved, enabled = gc.get_threshold(), gc.isenabled()

@@ -7,7 +7,6 @@ grad(create_graph=True) and compile_graph, and the engine's own operations never
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,15 +14,7 @@ from autograd_tiny import RULES, Value, define_op, grad
 from autograd_tiny.compile.graph import compile_graph
 from autograd_tiny.ops import USER_OPS
 
-
-@pytest.fixture(autouse=True)
-def rules_restored() -> Iterator[None]:
-    before, user_before = dict(RULES), set(USER_OPS)
-    yield
-    RULES.clear()
-    RULES.update(before)
-    USER_OPS.clear()
-    USER_OPS.update(user_before)
+pytestmark = pytest.mark.usefixtures("own_rules")
 
 
 def wrong_sin() -> object:

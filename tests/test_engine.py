@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -345,16 +345,7 @@ def test_gradcheck_rejects_bad_arguments() -> None:
         gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type,return-value]
 
 
-@pytest.fixture
-def rules_restored() -> Iterator[None]:
-    """Operations a test defines are taken out of RULES again afterwards."""
-    before = dict(RULES)
-    yield
-    RULES.clear()
-    RULES.update(before)
-
-
-def test_define_op_adds_an_operation_that_backward_grad_and_compile_all_use(rules_restored: None) -> None:
+def test_define_op_adds_an_operation_that_backward_grad_and_compile_all_use(own_rules: None) -> None:
     softplus = define_op(
         "softplus", lambda m, x, _: m.log(1.0 + m.exp(x)), lambda m, x, _, out: (m.sigmoid(x),)
     )
@@ -373,7 +364,7 @@ def test_define_op_adds_an_operation_that_backward_grad_and_compile_all_use(rule
     assert replay([0.3]) == (y.data, [x.grad])
 
 
-def test_a_defined_op_that_branches_is_decided_at_replay_time(rules_restored: None) -> None:
+def test_a_defined_op_that_branches_is_decided_at_replay_time(own_rules: None) -> None:
     leaky = define_op(
         "leaky", lambda m, x, _: x if x > 0 else 0.1 * x, lambda m, x, _, out: (1.0 if x > 0 else 0.1,)
     )
@@ -383,7 +374,7 @@ def test_a_defined_op_that_branches_is_decided_at_replay_time(rules_restored: No
     assert replay([-1.0]) == (-0.30000000000000004, [0.30000000000000004])
 
 
-def test_define_op_takes_two_operands_and_wraps_numbers(rules_restored: None) -> None:
+def test_define_op_takes_two_operands_and_wraps_numbers(own_rules: None) -> None:
     hypot = define_op(
         "hypot", lambda m, x, y: m.sqrt(x * x + y * y), lambda m, x, y, out: (x / out, y / out)
     )
@@ -393,7 +384,7 @@ def test_define_op_takes_two_operands_and_wraps_numbers(rules_restored: None) ->
     assert (out.data, a.grad, len(out.parents)) == (5.0, 0.6, 2)
 
 
-def test_define_op_refuses_bad_definitions_and_bad_rules(rules_restored: None) -> None:
+def test_define_op_refuses_bad_definitions_and_bad_rules(own_rules: None) -> None:
     with pytest.raises(ValueError, match="'tanh' is already an operation"):
         define_op("tanh", lambda m, x, _: x, lambda m, x, _, out: (1.0,))
     with pytest.raises(TypeError, match="non-empty string"):

@@ -10,7 +10,6 @@ import ast
 import itertools
 import math
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 import autograd_tiny.exercises
 import autograd_tiny.teaching.exercises
-from autograd_tiny import RULES, Value, backward_order, compile_replay, define_op, grad
+from autograd_tiny import Value, backward_order, compile_replay, define_op, grad
 from autograd_tiny.data import make_moons, train_test_split
 from autograd_tiny.exercises import (
     ExerciseError,
@@ -71,14 +70,7 @@ from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
 from autograd_tiny.train import fit
 
-
-@pytest.fixture(autouse=True)
-def rules_restored() -> Iterator[None]:
-    """Operations a test defines with define_op are taken out of RULES again afterwards."""
-    before = dict(RULES)
-    yield
-    RULES.clear()
-    RULES.update(before)
+pytestmark = pytest.mark.usefixtures("own_rules")  # operations a test defines are taken out again
 
 
 def rejects(check: Any, *args: Any, match: str | None = None, **kwargs: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -50,19 +50,16 @@ USES: dict[str, Op] = {
 
 
 @pytest.fixture
-def user_ops() -> Iterator[dict[str, Op]]:
-    """Two operations of a user's own through define_op (one smooth, one branching), removed afterwards."""
-    before = dict(RULES)
+def user_ops(own_rules: None) -> dict[str, Op]:
+    """Three operations of a user's own through define_op (one smooth, two branching), removed afterwards."""
     softplus = define_op("softplus", lambda m, x, _: m.log(1.0 + m.exp(x)),
                          lambda m, x, _, out: (m.sigmoid(x),))  # fmt: skip
     leaky = define_op("leaky", lambda m, x, _: x if x > 0 else 0.1 * x,
                       lambda m, x, _, out: (1.0 if x > 0 else 0.1,))  # fmt: skip
     smooth_max = define_op("hinge2", lambda m, x, y: x * y if x > y else x - y,
                            lambda m, x, y, out: (y, x) if x > y else (1.0, -1.0))  # fmt: skip
-    yield {"softplus": lambda a, b: softplus(a), "leaky": lambda a, b: leaky(a),
-           "hinge2": lambda a, b: smooth_max(a, b)}  # fmt: skip
-    RULES.clear()
-    RULES.update(before)
+    return {"softplus": lambda a, b: softplus(a), "leaky": lambda a, b: leaky(a),
+            "hinge2": lambda a, b: smooth_max(a, b)}  # fmt: skip
 
 
 def test_every_builtin_rule_is_used_here() -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from autograd_tiny import RULES, Value, compile_graph, compile_replay, define_op, nn
+from autograd_tiny import Value, compile_graph, compile_replay, define_op, nn
 from autograd_tiny.compile import graph, replay, symbolic
 from autograd_tiny.engine import record
 
@@ -26,13 +26,10 @@ def hexes(xs: list[float]) -> list[str]:
 
 
 @pytest.fixture
-def shifted() -> Iterator[Callable[[Value], Value]]:
+def shifted(own_rules: None) -> Callable[[Value], Value]:
     """A user's operation whose rules call relu's maths on an expression: 2 relu(x - 1)."""
-    before = dict(RULES)
-    yield define_op("shifted", lambda m, x, _: m.relu(x - 1.0) * 2.0,
-                    lambda m, x, _, out: (m.step(x - 1.0) * 2.0,))  # fmt: skip
-    RULES.clear()
-    RULES.update(before)
+    return define_op("shifted", lambda m, x, _: m.relu(x - 1.0) * 2.0,
+                     lambda m, x, _, out: (m.step(x - 1.0) * 2.0,))  # fmt: skip
 
 
 def relu_model(shifted: Callable[[Value], Value]) -> Model:
@@ -130,3 +127,105 @@ def _chain(w: Value, x: Value) -> Value:
     for _ in range(3000):
         z = z * 0.999 + x
     return z
+
+
+# ---- a zero gradient's lines are skipped (a dead relu's neuron, a row the hinge does not reach) ----
+
+
+def hinge_mlp(model: nn.MLP, x: list[Value], sign: Value) -> Value:
+    """fit()'s hinge term for one sample: relu(1 + sign * score), sign = -label."""
+    return (1 + sign * model(x)).relu()
+
+
+def eager_rows(weights: list[float], rows: list[list[float]]) -> list[float]:
+    """Eager on the graph adding the rows in order: each row's loss, then each parameter's gradient."""
+    model = nn.MLP(3, [6, 6, 1], seed=0)
+    for p, w in zip(model.parameters(), weights):
+        p.data = w
+    terms = [hinge_mlp(model, [Value(a) for a in row[:3]], Value(row[3])) for row in rows]
+    sum(terms[1:], terms[0]).backward()
+    return [*(t.data for t in terms), *(p.grad for p in model.parameters())]
+
+
+@pytest.fixture(scope="module")
+def hinge_replay() -> replay.SampleReplay:
+    model = nn.MLP(3, [6, 6, 1], seed=0)
+    x, sign = [Value(0.0) for _ in range(3)], Value(1.0)
+    return compile_replay(hinge_mlp(model, x, sign), model.parameters(), [*x, sign])
+
+
+def test_the_lines_of_a_zero_gradient_sit_under_a_test_of_it(hinge_replay: replay.SampleReplay) -> None:
+    source = hinge_replay.source()
+    guards = [line.strip() for line in source.splitlines() if line.strip().startswith("if g")]
+    assert len(guards) >= 12 and all(line.endswith(" or _live:") for line in guards)  # each neuron's run
+    assert "_live = _live_always or not _isfinite(" in source
+
+
+def test_skipping_dead_neurons_and_rows_keeps_eagers_bits(hinge_replay: replay.SampleReplay) -> None:
+    rng = random.Random(40)
+    n = len(nn.MLP(3, [6, 6, 1], seed=0).parameters())
+    for trial in range(40):
+        weights = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        rows = [[rng.uniform(-3, 3) for _ in range(3)] + [rng.choice([-1.0, 1.0])] for _ in range(12)]
+        got = hinge_replay(weights, rows)
+        assert hexes([*got.outputs, *got.grads]) == hexes(eager_rows(weights, rows)), trial
+
+
+@pytest.mark.parametrize("row", [
+    [math.inf, 1.0, 1.0, 1.0],   # an infinite sample: 0 * inf is nan in the dead neurons' weights' gradients
+    [1e300, 1e300, -1e300, 1.0],  # finite samples, activations that overflow to inf
+    [math.nan, 0.0, 1.0, -1.0],  # nan: every relu of it is alive (nan <= 0 is False)
+    [-0.0, 0.0, -0.0, -1.0],
+    [5e-324, -5e-324, 1e-300, 1.0],  # products that underflow to signed zeros
+])  # fmt: skip
+def test_skipping_keeps_eagers_bits_where_a_local_derivative_is_not_finite(
+    hinge_replay: replay.SampleReplay, row: list[float]
+) -> None:
+    rng = random.Random(41)
+    n = len(nn.MLP(3, [6, 6, 1], seed=0).parameters())
+    for _ in range(20):
+        weights = [rng.gauss(0.0, 1.0) * rng.choice([1.0, 1e200]) for _ in range(n)]
+        rows = [[rng.uniform(-3, 3) for _ in range(3)] + [1.0], row, [0.5, -0.5, 0.25, -1.0]]
+        got = hinge_replay(weights, rows)
+        assert hexes([*got.outputs, *got.grads]) == hexes(eager_rows(weights, rows))
+
+
+@pytest.mark.parametrize("special", [math.inf, -math.inf, math.nan, 1e308])
+def test_skipping_keeps_eagers_bits_where_a_parameter_is_not_finite(
+    hinge_replay: replay.SampleReplay, special: float
+) -> None:
+    rng = random.Random(42)
+    n = len(nn.MLP(3, [6, 6, 1], seed=0).parameters())
+    for j in range(0, n, 5):
+        weights = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        weights[j] = special
+        rows = [[rng.uniform(-3, 3) for _ in range(3)] + [rng.choice([-1.0, 1.0])] for _ in range(4)]
+        got = hinge_replay(weights, rows)
+        assert hexes([*got.outputs, *got.grads]) == hexes(eager_rows(weights, rows)), j
+
+
+def test_a_sum_started_at_negative_zero_ends_as_eagers(hinge_replay: replay.SampleReplay) -> None:
+    """Eager's sums start at +0.0, so a -0.0 start (a penalty's gradient at w = -0.0) adds to +0.0."""
+    n = len(nn.MLP(3, [6, 6, 1], seed=0).parameters())
+    weights = [-1.0] * n  # every neuron dead on positive samples: every gradient zero
+    row = [1.0, 1.0, 1.0, 1.0]
+    got = hinge_replay(weights, [row], start=[-0.0] * n)
+    assert hexes(got.grads) == hexes([0.0 + -0.0 + g for g in eager_rows(weights, [row])[1:]])
+    assert all(math.copysign(1.0, g) == 1.0 for g in got.grads)
+
+
+def test_a_local_derivative_written_as_an_expression_is_never_skipped() -> None:
+    """log's 1 / u is inf at a subnormal u: 0 * inf is nan, which eager adds even behind a dead relu."""
+
+    def model(p: list[Value], x: list[Value]) -> Value:
+        u = p[0] * x[0]
+        return (u.log() + u * p[1] + u * p[2]).relu()  # three contributions to u's gradient, log's is 1 / u
+
+    a, b, c, s = Value(1.0), Value(1.0), Value(1.0), Value(1.0)
+    compiled = compile_replay(model([a, b, c], [s]), [a, b, c], [s])
+    line = next(line for line in compiled.source().splitlines() if "(1.0 / v" in line)
+    assert len(line) - len(line.lstrip()) == 8  # in the loop over rows, under no test of a gradient
+    for weights in ([1e-310, 1.0, 1.0], [1e-310, -1.0, 2.0], [0.5, 1.0, 1.0], [2.0, -3.0, 1.0]):
+        got = compiled(weights, [[1.0], [0.5]])
+        want = [eager_row(model, weights, [r]) for r in (1.0, 0.5)]
+        assert hexes(got.grads) == hexes([x + y for x, y in zip(want[1][1:], want[0][1:])])

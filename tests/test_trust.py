@@ -541,6 +541,26 @@ def test_sum_serves_higher_order_and_replay_and_takes_numbers() -> None:
     assert "sum" not in autograd_tiny.__all__  # the star import keeps the builtin
 
 
+def test_sum_keeps_values_of_a_subclass_and_refuses_what_only_looks_like_a_value() -> None:
+    class Named(Value):
+        __slots__ = ()
+
+    x, y = Named(1.5), Value(2.0)
+    s = autograd_tiny.sum(iter([x, y, 0.25, x]))  # an iterator, read once
+    assert s.data == 1.5 + 2.0 + 0.25 + 1.5 and s.parents[0] is x and s.parents[3] is x
+    s.backward()
+    assert (x.grad, y.grad) == (2.0, 1.0)
+
+    class LooksLikeAValue:  # another engine's Value: a .data, but no place in this graph
+        data = 1.0
+
+    with pytest.raises(TypeError, match="sum: expected a real number, got LooksLikeAValue"):
+        autograd_tiny.sum([y, LooksLikeAValue()])
+    with pytest.raises(TypeError, match=r"sum: .*bool"):
+        autograd_tiny.sum([y, True])
+    assert y.grad == 1.0 and len(y.parents) == 0  # a refused sum leaves its operands as they were
+
+
 # ---- issue 14: anomaly mode and the gradient seed ---------------------------------------------
 
 

@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 TESTS=(
     tests/test_engine.py tests/test_engine_properties.py tests/test_nn.py tests/test_trust.py
     tests/test_compile.py tests/test_fast_ops.py tests/test_layout.py tests/test_trust_engine.py
+    tests/test_scalar_replay.py  # its skipped zeros rest on sum() of floats, compensated from 3.12 on
 )
 TEST_DEPS=("pytest>=8" "hypothesis>=6.100" "numpy>=1.24" "micrograd==0.1.0")  # as in pyproject.toml
 

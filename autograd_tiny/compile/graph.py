@@ -18,6 +18,8 @@ once, while recording, and is baked into the graph.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +41,8 @@ from autograd_tiny.modes import RuleEscapesGraphError
 
 Replay = Callable[[Sequence[float]], tuple[float, list[float]]]
 
+
+_NODE_VALUE = re.compile(r"v\d+")
 
 # The operations whose rule the generated code calls on floats (it branches), by the number naming it there.
 CALLED_RULES: dict[str, int] = {}
@@ -77,6 +81,10 @@ class GraphCode:
     constants: list[float]  # _c[k]: the leaves that are neither inputs nor samples, frozen
     namespace: dict[str, Any]  # what the lines refer to besides their own variables
     local_grads: dict[int, tuple[list[str], str]]  # operation node i -> its locals' code, a line before them
+    # per backward line: (the gradient it reads, the line to run instead when that gradient is +-0) if the
+    # line then only adds a zero (given the values in ``finite_locals`` are finite), else None
+    when_zero: list[tuple[str, str] | None]
+    finite_locals: set[int]  # the nodes whose values are the local derivatives in those lines
 
 
 def graph_code(
@@ -117,6 +125,8 @@ def graph_code(
 
     root = len(order) - 1
     backward = [f"g{root} = {seed}"]
+    when_zero: list[tuple[str, str] | None] = [None]
+    finite_locals: set[int] = set()
     grad = {root: f"g{root}"}  # node -> the variable holding its gradient so far
     total = {number[x]: f"G{j}" for j, x in enumerate(inputs)} if accumulate else {}
     if root in total:
@@ -125,28 +135,47 @@ def graph_code(
         locals_, setup = local_grads[i]
         if not needs_grad[i]:
             continue
-        backward += [setup] if setup else []
+        if setup:
+            backward.append(setup)
+            when_zero.append(None)
         for parent, local, symbol in zip(order[i].parents, locals_, local_symbols[i]):
             p = number[parent]
             if not needs_grad[p]:
                 continue
             term = grad[i] if local == "1.0" else _times(symbol, local, grad[i])
+            vanishes = _vanishes_with_gradient(symbol, local, finite_locals)
             if p in total:
                 backward.append(f"{total[p]} += {term}")
+                when_zero.append((grad[i], "") if vanishes else None)
                 continue
             if p not in grad and local == "1.0":
                 grad[p] = grad[i]  # a copy (after + or -): share the variable, write no line
                 continue
             if p not in grad:
-                line = f"g{p} = {term}"
+                line, instead = f"g{p} = {term}", f"g{p} = 0.0"
             elif grad[p] == f"g{p}":
-                line = f"g{p} += {term}"
+                line, instead = f"g{p} += {term}", ""
             else:  # a shared variable gets a second contribution: from now on p has its own
-                line = f"g{p} = {grad[p]} + {term}"
+                line, instead = f"g{p} = {grad[p]} + {term}", f"g{p} = {grad[p]}"
             backward.append(line)
+            when_zero.append((grad[i], instead) if vanishes else None)
             grad[p] = f"g{p}"
     grads = [total.get(number[x], grad.get(number[x], "0.0")) for x in inputs]
-    return GraphCode(forward, backward, grads, constants, namespace, local_grads)
+    return GraphCode(forward, backward, grads, constants, namespace, local_grads, when_zero, finite_locals)
+
+
+def _vanishes_with_gradient(symbol: object, local: str, finite_locals: set[int]) -> bool:
+    """Whether ``local`` times a gradient of +-0 is +-0: relu's step, a finite number, or a node's value
+    if it is finite (the node is then added to ``finite_locals``, for the code to check)."""
+    if isinstance(symbol, Step) or local == "1.0":
+        return True
+    if _NODE_VALUE.fullmatch(local):
+        finite_locals.add(int(local[1:]))
+        return True
+    try:
+        return math.isfinite(float(local))
+    except ValueError:  # an expression: it may overflow
+        return False
 
 
 def _times(symbol: object, local: str, upstream: str) -> str:

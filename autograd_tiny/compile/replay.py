@@ -7,7 +7,9 @@ once per sample costs a Value per operation; compiling the whole dataset's graph
 generated function. Each call returns every row's output and the gradient of their sum with
 respect to the inputs, added up in the order of `Value.backward()` on a graph that adds the
 samples in order: the last row's contributions first, each straight into the running total.
-So the numbers equal eager's to the last bit.
+So the numbers equal eager's to the last bit. Where a row's gradient is zero (a relu that is off,
+a hinge already met), the lines passing it on are skipped, where that changes no bit
+(`skip_zero_gradients`).
 
 `SampleReplay.batched` runs the graph on NumPy arrays holding every row at once, each layer of
 neurons as matrix products and every other node as its generated line
@@ -22,6 +24,7 @@ recording, and stays taken for every row.
 from __future__ import annotations
 
 import importlib
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -78,6 +81,36 @@ def inline_single_reads(forward: list[tuple[int, str]], others: Sequence[str]) -
     return lines
 
 
+MIN_SKIPPED = 3  # a run of fewer lines is cheaper to run than to test its gradient
+
+
+def skip_zero_gradients(lines: Sequence[str], when_zero: Sequence[tuple[str, str] | None]) -> list[str]:
+    """``lines``, each run of them reading one gradient skipped while it is +-0 (unless ``_live``).
+
+    A run adds ``local * g`` for one gradient g: when g is +-0 and every local finite, it adds only
+    zeros (`graph_code`'s ``when_zero`` says which lines qualify). Skipping them can change only the
+    sign of a zero gradient on the way, never an input's total: those start at +0.0, as eager's
+    sums do, so adding +-0 leaves them as they are. The generated code sets ``_live`` when
+    a local is not finite (0 * inf is nan), and then runs every line. A dead relu zeroes its
+    neuron's gradient, so that neuron's run is skipped.
+    """
+    out: list[str] = []
+    j = 0
+    while j < len(lines):
+        zero = when_zero[j]
+        end = j + 1
+        while zero is not None and end < len(lines) and (w := when_zero[end]) is not None and w[0] == zero[0]:
+            end += 1
+        if zero is None or end - j < MIN_SKIPPED:
+            out += lines[j:end]
+        else:
+            instead = [w[1] for w in when_zero[j:end] if w is not None and w[1]]
+            out += [f"if {zero[0]} or _live:", *(f"    {line}" for line in lines[j:end])]
+            out += ["else:", *(f"    {line}" for line in instead)] if instead else []
+        j = end
+    return out
+
+
 class Replayed(NamedTuple):
     """What a replay returns: each row's output, the gradients, and each row's watched values."""
 
@@ -112,16 +145,24 @@ class SampleReplay:
     def _unpack(self, nodes: list[Value], source: str) -> list[str]:
         return [f"{', '.join(f'v{self._number[x]}' for x in nodes)}, = {source}"] if nodes else []
 
+    def _finite(self, per_row: bool) -> str:
+        """Code that is True when the local derivatives computed once per call (or per row) are finite."""
+        values = sorted(i for i in self._code.finite_locals if self._depends[i] == per_row)
+        return f"_isfinite(_sum(({''.join(f'v{i}, ' for i in values)})))" if values else "True"
+
     def _per_row_source(self) -> str:
         code, n = self._code, self._number
+        code.namespace.update(_isfinite=math.isfinite, _sum=sum)
         once = [line for i, line in code.forward if not self._depends[i]]
         watched = f"_seen[_r] = ({''.join(f'v{n[x]}, ' for x in self.watch)})"
-        after = [f"_outs[_r] = v{self._root}", watched, *code.backward]
+        after = [f"_outs[_r] = v{self._root}", watched, f"_live = _live_always or not {self._finite(True)}",
+                 *skip_zero_gradients(code.backward, code.when_zero)]  # fmt: skip
         each = inline_single_reads([(i, line) for i, line in code.forward if self._depends[i]], after)
         loop = [*self._unpack(self.samples, "_rows[_r]"), *each, *after]
         body = [
             *self._unpack(self.inputs, "_p"), *once,
-            *(f"G{j} = _G[{j}]" for j in range(len(self.inputs))),
+            f"_live_always = not {self._finite(False)}",
+            *(f"G{j} = 0.0 + _G[{j}]" for j in range(len(self.inputs))),  # as eager's sums start: never -0.0
             "_outs = [0.0] * len(_rows)", "_seen = [()] * len(_rows)",
             "for _r in range(len(_rows) - 1, -1, -1):  # the last row first, as backward() meets them",
             *(f"    {line}" for line in loop),
