@@ -11,6 +11,8 @@ import random
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_tiny import Value, compile_graph, compile_replay, define_op, nn
 from autograd_tiny.compile import graph, replay, symbolic
@@ -229,3 +231,28 @@ def test_a_local_derivative_written_as_an_expression_is_never_skipped() -> None:
         got = compiled(weights, [[1.0], [0.5]])
         want = [eager_row(model, weights, [r]) for r in (1.0, 0.5)]
         assert hexes(got.grads) == hexes([x + y for x, y in zip(want[1][1:], want[0][1:])])
+
+
+def any_float(rng: random.Random) -> float:
+    """Mostly ordinary numbers, sometimes a special one (signed zeros, huge, tiny, inf, nan)."""
+    return rng.choice(SPECIAL) if rng.random() < 0.15 else rng.uniform(-2.0, 2.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), st.lists(st.integers(1, 5), min_size=1, max_size=3), st.integers(0, 2**32))
+def test_random_relu_networks_replay_eagers_bits_with_zeros_skipped(
+    nin: int, widths: list[int], seed: int
+) -> None:
+    rng = random.Random(seed)
+    model = nn.MLP(nin, [*widths, 1], seed=seed)
+    params = model.parameters()
+    x, sign = [Value(0.0) for _ in range(nin)], Value(1.0)
+    compiled = compile_replay((1 + sign * model(x)).relu(), params, [*x, sign])
+    weights = [any_float(rng) for _ in params]
+    rows = [[any_float(rng) for _ in range(nin)] + [rng.choice([-1.0, 1.0])] for _ in range(6)]
+    got = compiled(weights, rows)
+    for p, w in zip(params, weights):
+        p.data, p.grad = w, 0.0
+    terms = [(1 + Value(row[-1]) * model([Value(a) for a in row[:-1]])).relu() for row in rows]
+    sum(terms[1:], terms[0]).backward()
+    assert hexes([*got.outputs, *got.grads]) == hexes([*(t.data for t in terms), *(p.grad for p in params)])
