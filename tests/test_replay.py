@@ -172,6 +172,22 @@ def test_an_mlp_hinge_step_with_mean_and_penalty_equals_eager_to_the_bit() -> No
     assert sum(got.outputs[1:], got.outputs[0]) * (1.0 / len(X)) + penalty_alone.data == loss.data
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_values_are_the_forward_pass_of_a_call_to_the_bit(seed: int) -> None:
+    rng = random.Random(200 + seed)
+    program = random_program(sorted(USES), rng)
+    params, sample = [Value(0.3), Value(-0.2), Value(0.9)], [Value(0.5), Value(-0.5), Value(1.0)]
+    out = run(program, USES, params, sample)
+    watched = [out.parents[0], out]
+    replay = compile_replay(out, params, sample, watched)
+    weights, rows = [rng.uniform(-1, 1) for _ in range(3)], rows_of(rng, 9)
+    rows[3] = [math.inf, -0.0, math.nan]  # the forward pass's special values too
+    full, forward = replay(weights, rows), replay.values(weights, rows)
+    assert repr(forward.outputs) == repr(full.outputs) and repr(forward.watched) == repr(full.watched)
+    assert forward.grads == []
+    assert "G0" in replay.source() and "G0" not in replay.source(gradients=False)  # no backward lines
+
+
 def test_watched_nodes_report_their_value_for_every_row() -> None:
     w, x = Value(2.0), Value(0.0)
     hidden = (w * x).tanh()
@@ -279,6 +295,21 @@ def test_bad_arguments_are_refused_by_name_before_any_work() -> None:
         replay.batched([1.0], [[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(TypeError, match="rows must hold numbers"):
         replay.batched([1.0], [["a"]])
+
+
+def test_values_refuse_bad_arguments_by_their_own_name() -> None:
+    w, x = Value(1.0, label="w"), Value(0.0, label="x")
+    replay = compile_replay(w * x, [w], [x])
+    with pytest.raises(ValueError, match=r"replay\.values: row 1 must hold 1 sample values, got 2 values"):
+        replay.values([1.0], [[1.0], [1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"replay\.values: row 0 holds bool"):
+        replay.values([1.0], [[True]])
+    with pytest.raises(ValueError, match=r"replay\.values: expects 1 parameter values, got 2"):
+        replay.values([1.0, 2.0], [[1.0]])
+    with pytest.raises(TypeError, match=r"replay\.values: parameter value 0 must be a number, got NoneType"):
+        replay.values([None], [[1.0]])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match=r"replay\.values: rows must be a non-empty sequence"):
+        replay.values([1.0], [])
 
 
 def test_graph_nodes_stay_untouched_by_replays() -> None:

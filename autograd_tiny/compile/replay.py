@@ -137,6 +137,7 @@ class SampleReplay:
         self._depends = depends
         self.lines = len(self._code.forward) + len(self._code.backward)
         self._per_row = self._build(self._per_row_source(), self._code.namespace)
+        self._forward_only: Callable[..., Any] | None = None  # `values`' function, written when first called
         self._batched: Callable[..., Any] | None = None
         self._batched_code_cache: Any = None
 
@@ -150,23 +151,28 @@ class SampleReplay:
         values = sorted(i for i in self._code.finite_locals if self._depends[i] == per_row)
         return f"_isfinite(_sum(({''.join(f'v{i}, ' for i in values)})))" if values else "True"
 
-    def _per_row_source(self) -> str:
+    def _per_row_source(self, gradients: bool = True) -> str:
+        """The row loop; without ``gradients``, the forward pass alone (outputs and watched values)."""
         code, n = self._code, self._number
         code.namespace.update(_isfinite=math.isfinite, _sum=sum)
         once = [line for i, line in code.forward if not self._depends[i]]
         watched = f"_seen[_r] = ({''.join(f'v{n[x]}, ' for x in self.watch)})"
-        after = [f"_outs[_r] = v{self._root}", watched, f"_live = _live_always or not {self._finite(True)}",
-                 *skip_zero_gradients(code.backward, code.when_zero)]  # fmt: skip
+        after = [f"_outs[_r] = v{self._root}", watched]
+        if gradients:
+            after += [f"_live = _live_always or not {self._finite(True)}",
+                      *skip_zero_gradients(code.backward, code.when_zero)]  # fmt: skip
         each = inline_single_reads([(i, line) for i, line in code.forward if self._depends[i]], after)
         loop = [*self._unpack(self.samples, "_rows[_r]"), *each, *after]
-        body = [
-            *self._unpack(self.inputs, "_p"), *once,
+        sums = [
             f"_live_always = not {self._finite(False)}",
             *(f"G{j} = 0.0 + _G[{j}]" for j in range(len(self.inputs))),  # as eager's sums start: never -0.0
+        ]
+        body = [
+            *self._unpack(self.inputs, "_p"), *once, *(sums if gradients else []),
             "_outs = [0.0] * len(_rows)", "_seen = [()] * len(_rows)",
             "for _r in range(len(_rows) - 1, -1, -1):  # the last row first, as backward() meets them",
             *(f"    {line}" for line in loop),
-            f"return _outs, [{', '.join(code.grads)}], _seen",
+            f"return _outs, [{', '.join(code.grads) if gradients else ''}], _seen",
         ]  # fmt: skip
         return "\n".join(["def replay(_p, _rows, _c, _scale, _G):", *(f"    {line}" for line in body)])
 
@@ -191,9 +197,11 @@ class SampleReplay:
             )
         return self._batched_code_cache
 
-    def source(self) -> str:
-        """The Python source calling the replay runs: the row loop, one line per node and contribution."""
-        return self._per_row_source()
+    def source(self, gradients: bool = True) -> str:
+        """The Python source calling the replay runs: the row loop, one line per node and contribution.
+
+        ``gradients=False``: the source `values` runs, the forward pass alone."""
+        return self._per_row_source(gradients)
 
     def batched_source(self) -> str:
         """The Python source `batched` runs: each layer as matrix products, other nodes line by line."""
@@ -208,15 +216,15 @@ class SampleReplay:
 
     # ---- calls -------------------------------------------------------------------------------
 
-    def _check_call(self, params: Sequence[float], scale: float, start: Sequence[float] | None
-                    ) -> tuple[list[float], list[float]]:  # fmt: skip
+    def _check_call(self, params: Sequence[float], scale: float, start: Sequence[float] | None,
+                    what: str = "replay") -> tuple[list[float], list[float]]:  # fmt: skip
         if not is_list(params) or len(params) != len(self.inputs):
             size = len(params) if is_list(params) else type(params).__name__
-            raise ValueError(f"replay: expects {len(self.inputs)} parameter values, got {size}")
+            raise ValueError(f"{what}: expects {len(self.inputs)} parameter values, got {size}")
         for j, x in enumerate(params if not _floats(params) else ()):
             if not is_real(x):
                 got = f"{type(x).__name__}: {x!r}"
-                raise TypeError(f"replay: parameter value {j} must be a number, got {got}")
+                raise TypeError(f"{what}: parameter value {j} must be a number, got {got}")
         if not is_real(scale):
             raise TypeError(f"replay: scale must be a number, got {type(scale).__name__}: {scale!r}")
         totals = [0.0] * len(self.inputs) if start is None else list(start)
@@ -232,18 +240,34 @@ class SampleReplay:
         order given to `compile_replay`. Bad arguments raise before any work is done.
         """
         values, totals = self._check_call(params, scale, start)
+        self._check_rows(rows, "replay")
+        outputs, grads, watched = self._per_row(values, rows, self._code.constants, float(scale), totals)
+        return Replayed(outputs, grads, watched)
+
+    def values(self, params: Sequence[float], rows: Sequence[Sequence[float]]) -> Replayed:
+        """Each row's output and watched values, as calling the replay gives them, without its gradients.
+
+        The forward pass alone (about half the work): for pictures and losses that need no
+        gradient. ``grads`` is an empty list.
+        """
+        values, _ = self._check_call(params, 1.0, None, "replay.values")
+        self._check_rows(rows, "replay.values")
+        if self._forward_only is None:
+            self._forward_only = self._build(self._per_row_source(gradients=False), self._code.namespace)
+        outputs, _, watched = self._forward_only(values, rows, self._code.constants, 1.0, ())
+        return Replayed(outputs, [], watched)
+
+    def _check_rows(self, rows: Sequence[Sequence[float]], what: str) -> None:
         if not is_list(rows) or not rows:
-            raise ValueError(f"replay: rows must be a non-empty sequence of rows, got {rows!r}")
+            raise ValueError(f"{what}: rows must be a non-empty sequence of rows, got {rows!r}")
         width = len(self.samples)
         for r, row in enumerate(rows if not _float_rows(rows, width) else ()):
             if not is_list(row) or len(row) != width:
                 got = f"{len(row)} values" if is_list(row) else type(row).__name__
-                raise ValueError(f"replay: row {r} must hold {width} sample values, got {got}: {row!r}")
+                raise ValueError(f"{what}: row {r} must hold {width} sample values, got {got}: {row!r}")
             for x in row:
                 if not is_real(x):
-                    raise TypeError(f"replay: row {r} holds {type(x).__name__} {x!r}; rows hold numbers")
-        outputs, grads, watched = self._per_row(values, rows, self._code.constants, float(scale), totals)
-        return Replayed(outputs, grads, watched)
+                    raise TypeError(f"{what}: row {r} holds {type(x).__name__} {x!r}; rows hold numbers")
 
     def batched(self, params: Sequence[float], rows: Any, *, scale: float = 1.0,
                 start: Sequence[float] | None = None) -> Replayed:  # fmt: skip

@@ -3,7 +3,8 @@
 The picture of a unit is its output at each point of an ``n x n`` grid; the output unit's grid is
 the decision boundary (class 1 where it is above 0). One input's forward pass is compiled once
 per network (`compile_replay`, watching every unit) and replayed over the grid's points with
-the current weights, so a frame costs no graph building; the numbers are the model's own.
+the current weights (`SampleReplay.values`: the forward pass alone), so a frame costs no graph
+building; the numbers are the model's own.
 """
 
 from __future__ import annotations
@@ -71,13 +72,13 @@ class GridReplay:
 
     def outputs(self, points: list[list[float]]) -> list[float]:
         """The network's output at each point, with the current weights."""
-        seen = self.replay([p.data for p in self.params], points).watched
+        seen = self.replay.values([p.data for p in self.params], points).watched
         return [row[-1] for row in seen]
 
     def unit_grids(self, extent: Extent, size: int) -> UnitGrids:
         """Every unit's output at the ``size x size`` grid over ``extent``, with the current weights."""
         points = extent.points(size)
-        seen = self.replay([p.data for p in self.params], points).watched
+        seen = self.replay.values([p.data for p in self.params], points).watched
         values = [[[point[i] for point in points] for i in range(2)]]
         start = 0
         for width in self.shape:

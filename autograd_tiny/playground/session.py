@@ -99,7 +99,7 @@ class Playground:
         The replayed per-sample losses of both sets in one call, each set's added in order and
         times 1/n: `mse_loss`'s numbers.
         """
-        losses = self._losses.replay([p.data for p in self.params], self._losses.rows).outputs
+        losses = self._losses.replay.values([p.data for p in self.params], self._losses.rows).outputs
         n = len(self.X_train)
         for curve, part in ((self.train_loss, losses[:n]), (self.test_loss, losses[n:])):
             curve.append(float(sum(part[1:], part[0]) * (1.0 / len(part))))
