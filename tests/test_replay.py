@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import autograd_tiny
 from autograd_tiny import RULES, Value, backward_order, compile_graph, compile_replay, define_op, nn
+from autograd_tiny.compile import replay as replay_module
 from autograd_tiny.engine import record
 from autograd_tiny.floatmath import FloatMath
 
@@ -310,6 +313,27 @@ def test_values_refuse_bad_arguments_by_their_own_name() -> None:
         replay.values([None], [[1.0]])  # type: ignore[list-item]
     with pytest.raises(ValueError, match=r"replay\.values: rows must be a non-empty sequence"):
         replay.values([1.0], [])
+
+
+def test_two_threads_making_the_forward_pass_at_once_each_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`values` writes its function on its first call; two first calls at once must not mix up."""
+    w, x = Value(1.0), Value(0.0)
+    compiled = compile_replay(w * x, [w], [x])
+    both_written = threading.Barrier(2, timeout=20)
+
+    def exec_then_wait(code: Any, scope: dict[str, Any]) -> None:
+        exec(code, scope)
+        both_written.wait()  # neither thread goes on until both have written their function
+
+    monkeypatch.setattr(replay_module, "exec", exec_then_wait, raising=False)
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(compiled.values([2.0], [[3.0]]).outputs))
+               for _ in range(2)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [[6.0], [6.0]]
 
 
 def test_graph_nodes_stay_untouched_by_replays() -> None:

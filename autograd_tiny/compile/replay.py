@@ -178,8 +178,11 @@ class SampleReplay:
 
     @staticmethod
     def _build(source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
-        exec(compile(source, "<compile_replay>", "exec"), namespace)
-        function: Callable[..., Any] = namespace.pop("replay")
+        """The function ``source`` defines, its globals a copy of ``namespace`` (two threads building
+        at once, on the first call of `values` or `batched`, never see each other's)."""
+        scope = dict(namespace)
+        exec(compile(source, "<compile_replay>", "exec"), scope)
+        function: Callable[..., Any] = scope["replay"]
         return function
 
     def _batched_code(self) -> Any:
