@@ -45,6 +45,11 @@ def not_a_number(what: str, x: object) -> TypeError:
     return TypeError(f"{what}: expected a real number, got {type(x).__name__}: {brief(x)}{hint}")
 
 
+def all_floats(values: Sequence[object]) -> bool:
+    """Every value a plain float: the common case of a call's numbers, checked without `numbers.Real`."""
+    return all(type(x) is float for x in values)
+
+
 def as_number(what: str, x: object) -> float:
     """x as a float, or TypeError naming ``what`` and x (bools, Values, arrays and strings are refused).
 

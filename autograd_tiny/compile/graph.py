@@ -22,9 +22,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from autograd_tiny.checks import as_number
+from autograd_tiny.checks import all_floats, as_number
 from autograd_tiny.compile.symbolic import (
     FLOAT_SYMBOLS,
     SCALAR_SYMBOLS,
@@ -81,10 +81,15 @@ class GraphCode:
     constants: list[float]  # _c[k]: the leaves that are neither inputs nor samples, frozen
     namespace: dict[str, Any]  # what the lines refer to besides their own variables
     local_grads: dict[int, tuple[list[str], str]]  # operation node i -> its locals' code, a line before them
-    # per backward line: (the gradient it reads, the line to run instead when that gradient is +-0) if the
-    # line then only adds a zero (given the values in ``finite_locals`` are finite), else None
-    when_zero: list[tuple[str, str] | None]
-    finite_locals: set[int]  # the nodes whose values are the local derivatives in those lines
+    when_zero: list[Vanishing | None]  # per backward line: how it adds only a zero, if it can
+
+
+class Vanishing(NamedTuple):
+    """A backward line that adds only +-0 while the gradient it reads is +-0 (and ``value`` is finite)."""
+
+    gradient: str  # the variable the line reads
+    instead: str  # the line to run in its place then ("" for none)
+    value: int | None  # the node whose value is the line's local derivative; None for a finite number
 
 
 def graph_code(
@@ -125,8 +130,7 @@ def graph_code(
 
     root = len(order) - 1
     backward = [f"g{root} = {seed}"]
-    when_zero: list[tuple[str, str] | None] = [None]
-    finite_locals: set[int] = set()
+    when_zero: list[Vanishing | None] = [None]
     grad = {root: f"g{root}"}  # node -> the variable holding its gradient so far
     total = {number[x]: f"G{j}" for j, x in enumerate(inputs)} if accumulate else {}
     if root in total:
@@ -143,10 +147,9 @@ def graph_code(
             if not needs_grad[p]:
                 continue
             term = grad[i] if local == "1.0" else _times(symbol, local, grad[i])
-            vanishes = _vanishes_with_gradient(symbol, local, finite_locals)
             if p in total:
                 backward.append(f"{total[p]} += {term}")
-                when_zero.append((grad[i], "") if vanishes else None)
+                when_zero.append(_vanishing(symbol, local, grad[i], ""))
                 continue
             if p not in grad and local == "1.0":
                 grad[p] = grad[i]  # a copy (after + or -): share the variable, write no line
@@ -158,24 +161,24 @@ def graph_code(
             else:  # a shared variable gets a second contribution: from now on p has its own
                 line, instead = f"g{p} = {grad[p]} + {term}", f"g{p} = {grad[p]}"
             backward.append(line)
-            when_zero.append((grad[i], instead) if vanishes else None)
+            when_zero.append(_vanishing(symbol, local, grad[i], instead))
             grad[p] = f"g{p}"
     grads = [total.get(number[x], grad.get(number[x], "0.0")) for x in inputs]
-    return GraphCode(forward, backward, grads, constants, namespace, local_grads, when_zero, finite_locals)
+    return GraphCode(forward, backward, grads, constants, namespace, local_grads, when_zero)
 
 
-def _vanishes_with_gradient(symbol: object, local: str, finite_locals: set[int]) -> bool:
-    """Whether ``local`` times a gradient of +-0 is +-0: relu's step, a finite number, or a node's value
-    if it is finite (the node is then added to ``finite_locals``, for the code to check)."""
+def _vanishing(symbol: object, local: str, gradient: str, instead: str) -> Vanishing | None:
+    """How a line adding ``local`` times ``gradient`` adds only +-0 when the gradient is +-0, if it does:
+    relu's step and finite numbers always, a node's value when it is finite; an expression may overflow."""
     if isinstance(symbol, Step) or local == "1.0":
-        return True
+        return Vanishing(gradient, instead, None)
     if _NODE_VALUE.fullmatch(local):
-        finite_locals.add(int(local[1:]))
-        return True
+        return Vanishing(gradient, instead, int(local[1:]))
     try:
-        return math.isfinite(float(local))
-    except ValueError:  # an expression: it may overflow
-        return False
+        finite = math.isfinite(float(local))
+    except ValueError:  # an expression
+        return None
+    return Vanishing(gradient, instead, None) if finite else None
 
 
 def _times(symbol: object, local: str, upstream: str) -> str:
@@ -247,7 +250,7 @@ def _bind(replay: Callable[..., tuple[float, list[float]]], constants: tuple[flo
     def f(values: Sequence[float]) -> tuple[float, list[float]]:
         if len(values) != n:
             raise ValueError(f"compiled graph: expects {n} input values, got {len(values)}")
-        if all(type(v) is float for v in values):  # the common case; else each checked as Value() does
+        if all_floats(values):  # the common case; else each checked as Value() does
             floats = list(values)
         else:
             floats = [as_number(f"compiled graph: input {i}", v) for i, v in enumerate(values)]

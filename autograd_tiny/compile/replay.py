@@ -31,19 +31,14 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
-from autograd_tiny.checks import is_list, is_real
-from autograd_tiny.compile.graph import GraphCode, graph_code
+from autograd_tiny.checks import all_floats, is_list, is_real
+from autograd_tiny.compile.graph import GraphCode, Vanishing, graph_code
 from autograd_tiny.engine import Value, backward_order
-
-
-def _floats(values: Sequence[object]) -> bool:
-    """Every value a plain float: the common case, checked without the `numbers.Real` look-ups."""
-    return all(type(x) is float for x in values)
 
 
 def _float_rows(rows: Sequence[object], width: int) -> bool:
     """Every row a list or tuple of ``width`` plain floats (else each row is checked with its message)."""
-    return all(type(row) in (list, tuple) and len(row) == width and _floats(row) for row in rows)  # type: ignore[arg-type]
+    return all(type(row) in (list, tuple) and len(row) == width and all_floats(row) for row in rows)  # type: ignore[arg-type]
 
 
 _VALUE = re.compile(r"\bv(\d+)\b")  # a node's value variable in a generated line
@@ -84,31 +79,37 @@ def inline_single_reads(forward: list[tuple[int, str]], others: Sequence[str]) -
 MIN_SKIPPED = 3  # a run of fewer lines is cheaper to run than to test its gradient
 
 
-def skip_zero_gradients(lines: Sequence[str], when_zero: Sequence[tuple[str, str] | None]) -> list[str]:
-    """``lines``, each run of them reading one gradient skipped while it is +-0 (unless ``_live``).
+def skip_zero_gradients(
+    lines: Sequence[str], when_zero: Sequence[Vanishing | None]
+) -> tuple[list[str], set[int]]:
+    """``lines``, each run of them reading one gradient skipped while it is +-0 (unless ``_live``),
+    and the nodes whose values must be finite for that (the skipped lines' local derivatives).
 
     A run adds ``local * g`` for one gradient g: when g is +-0 and every local finite, it adds only
     zeros (`graph_code`'s ``when_zero`` says which lines qualify). Skipping them can change only the
     sign of a zero gradient on the way, never an input's total: those start at +0.0, as eager's
-    sums do, so adding +-0 leaves them as they are. The generated code sets ``_live`` when
-    a local is not finite (0 * inf is nan), and then runs every line. A dead relu zeroes its
-    neuron's gradient, so that neuron's run is skipped.
+    sums do, so adding +-0 leaves them as they are. The caller's code sets ``_live`` when one of
+    the returned nodes' values is not finite (0 * inf is nan), and then every line runs. A dead
+    relu zeroes its neuron's gradient, so that neuron's run is skipped.
     """
     out: list[str] = []
+    finite: set[int] = set()
     j = 0
     while j < len(lines):
         zero = when_zero[j]
         end = j + 1
-        while zero is not None and end < len(lines) and (w := when_zero[end]) is not None and w[0] == zero[0]:
+        while zero is not None and end < len(lines) and (w := when_zero[end]) and w.gradient == zero.gradient:
             end += 1
-        if zero is None or end - j < MIN_SKIPPED:
+        run = [w for w in when_zero[j:end] if w is not None]
+        if zero is None or len(run) < MIN_SKIPPED:
             out += lines[j:end]
         else:
-            instead = [w[1] for w in when_zero[j:end] if w is not None and w[1]]
-            out += [f"if {zero[0]} or _live:", *(f"    {line}" for line in lines[j:end])]
+            instead = [w.instead for w in run if w.instead]
+            out += [f"if {zero.gradient} or _live:", *(f"    {line}" for line in lines[j:end])]
             out += ["else:", *(f"    {line}" for line in instead)] if instead else []
+            finite |= {w.value for w in run if w.value is not None}
         j = end
-    return out
+    return out, finite
 
 
 class Replayed(NamedTuple):
@@ -129,6 +130,7 @@ class SampleReplay:
         self._order, self._number = order, {node: i for i, node in enumerate(order)}
         self._code: GraphCode = graph_code(order, self.inputs, self.samples, seed="_scale", accumulate=True,
                                            scalar=True)  # fmt: skip
+        self._code.namespace.update(_isfinite=math.isfinite, _sum=sum)  # skip_zero_gradients' checks
         self._root = len(order) - 1
         depends = [False] * len(order)  # on a sample leaf: evaluated per row; the rest once per call
         sample_set = set(self.samples)
@@ -146,29 +148,29 @@ class SampleReplay:
     def _unpack(self, nodes: list[Value], source: str) -> list[str]:
         return [f"{', '.join(f'v{self._number[x]}' for x in nodes)}, = {source}"] if nodes else []
 
-    def _finite(self, per_row: bool) -> str:
-        """Code that is True when the local derivatives computed once per call (or per row) are finite."""
-        values = sorted(i for i in self._code.finite_locals if self._depends[i] == per_row)
+    def _finite(self, nodes: set[int], per_row: bool) -> str:
+        """Code: True when those of ``nodes`` computed once per call (or per row) have finite values."""
+        values = sorted(i for i in nodes if self._depends[i] == per_row)
         return f"_isfinite(_sum(({''.join(f'v{i}, ' for i in values)})))" if values else "True"
 
     def _per_row_source(self, gradients: bool = True) -> str:
         """The row loop; without ``gradients``, the forward pass alone (outputs and watched values)."""
         code, n = self._code, self._number
-        code.namespace.update(_isfinite=math.isfinite, _sum=sum)
         once = [line for i, line in code.forward if not self._depends[i]]
         watched = f"_seen[_r] = ({''.join(f'v{n[x]}, ' for x in self.watch)})"
         after = [f"_outs[_r] = v{self._root}", watched]
+        sums: list[str] = []  # set once per call, before the rows
         if gradients:
-            after += [f"_live = _live_always or not {self._finite(True)}",
-                      *skip_zero_gradients(code.backward, code.when_zero)]  # fmt: skip
+            backward, finite = skip_zero_gradients(code.backward, code.when_zero)
+            if len(backward) != len(code.backward):  # some run is skipped: its test reads _live
+                sums.append(f"_live_always = not {self._finite(finite, False)}")
+                after.append(f"_live = _live_always or not {self._finite(finite, True)}")
+            after += backward
+            sums += [f"G{j} = 0.0 + _G[{j}]" for j in range(len(self.inputs))]  # as eager's start: never -0.0
         each = inline_single_reads([(i, line) for i, line in code.forward if self._depends[i]], after)
         loop = [*self._unpack(self.samples, "_rows[_r]"), *each, *after]
-        sums = [
-            f"_live_always = not {self._finite(False)}",
-            *(f"G{j} = 0.0 + _G[{j}]" for j in range(len(self.inputs))),  # as eager's sums start: never -0.0
-        ]
         body = [
-            *self._unpack(self.inputs, "_p"), *once, *(sums if gradients else []),
+            *self._unpack(self.inputs, "_p"), *once, *sums,
             "_outs = [0.0] * len(_rows)", "_seen = [()] * len(_rows)",
             "for _r in range(len(_rows) - 1, -1, -1):  # the last row first, as backward() meets them",
             *(f"    {line}" for line in loop),
@@ -219,21 +221,25 @@ class SampleReplay:
 
     # ---- calls -------------------------------------------------------------------------------
 
-    def _check_call(self, params: Sequence[float], scale: float, start: Sequence[float] | None,
-                    what: str = "replay") -> tuple[list[float], list[float]]:  # fmt: skip
+    def _check_params(self, params: Sequence[float], what: str) -> list[float]:
         if not is_list(params) or len(params) != len(self.inputs):
             size = len(params) if is_list(params) else type(params).__name__
             raise ValueError(f"{what}: expects {len(self.inputs)} parameter values, got {size}")
-        for j, x in enumerate(params if not _floats(params) else ()):
+        for j, x in enumerate(params if not all_floats(params) else ()):
             if not is_real(x):
                 got = f"{type(x).__name__}: {x!r}"
                 raise TypeError(f"{what}: parameter value {j} must be a number, got {got}")
+        return [float(x) for x in params]
+
+    def _check_call(self, params: Sequence[float], scale: float, start: Sequence[float] | None
+                    ) -> tuple[list[float], list[float]]:  # fmt: skip
+        values = self._check_params(params, "replay")
         if not is_real(scale):
             raise TypeError(f"replay: scale must be a number, got {type(scale).__name__}: {scale!r}")
         totals = [0.0] * len(self.inputs) if start is None else list(start)
-        if len(totals) != len(self.inputs) or not (_floats(totals) or all(is_real(x) for x in totals)):
+        if len(totals) != len(self.inputs) or not (all_floats(totals) or all(is_real(x) for x in totals)):
             raise ValueError(f"replay: start must hold {len(self.inputs)} numbers, got {start!r}")
-        return [float(x) for x in params], [float(x) for x in totals]
+        return values, [float(x) for x in totals]
 
     def __call__(self, params: Sequence[float], rows: Sequence[Sequence[float]], *, scale: float = 1.0,
                  start: Sequence[float] | None = None) -> Replayed:  # fmt: skip
@@ -253,7 +259,7 @@ class SampleReplay:
         The forward pass alone (about half the work): for pictures and losses that need no
         gradient. ``grads`` is an empty list.
         """
-        values, _ = self._check_call(params, 1.0, None, "replay.values")
+        values = self._check_params(params, "replay.values")
         self._check_rows(rows, "replay.values")
         if self._forward_only is None:
             self._forward_only = self._build(self._per_row_source(gradients=False), self._code.namespace)
