@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 import random
 import threading
 from collections.abc import Callable
@@ -334,6 +335,19 @@ def test_two_threads_making_the_forward_pass_at_once_each_get_it(monkeypatch: py
     for thread in threads:
         thread.join()
     assert results == [[6.0], [6.0]]
+
+
+def test_a_pickled_replay_loads_with_the_constants_it_froze() -> None:
+    model, x, k = nn.MLP(2, [4, 1], seed=0), [Value(0.0), Value(0.0)], Value(3.0)
+    out = model(x).relu() * k
+    compiled = compile_replay(out, model.parameters(), x, [out])
+    k.data = 5.0  # after compiling: the replay keeps 3.0, and so must its pickled copy
+    loaded = pickle.loads(pickle.dumps(compiled))
+    weights = [p.data for p in model.parameters()]
+    rows = [[0.5, -1.0], [math.inf, 0.0], [-0.0, 0.0]]
+    assert repr(loaded(weights, rows)) == repr(compiled(weights, rows))
+    assert repr(loaded.values(weights, rows)) == repr(compiled.values(weights, rows))
+    assert loaded.batched(weights, rows[::2]).grads == compiled.batched(weights, rows[::2]).grads
 
 
 def test_graph_nodes_stay_untouched_by_replays() -> None:

@@ -219,6 +219,10 @@ class SampleReplay:
             self._batched = self._build(code.source, code.namespace)
         return self._batched
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its graph and frozen constants; the code is written again when loaded."""
+        return _load, (self._order[-1], self.inputs, self.samples, self.watch, self._code.constants)
+
     # ---- calls -------------------------------------------------------------------------------
 
     def _check_params(self, params: Sequence[float], what: str) -> list[float]:
@@ -306,6 +310,14 @@ class SampleReplay:
             [total + g for total, g in zip(totals, summed.tolist())],
             tuple(np.broadcast_to(w, (n,)).astype(np.float64) for w in watched),
         )
+
+
+def _load(output: Value, inputs: list[Value], samples: list[Value], watch: list[Value],
+          constants: list[float]) -> SampleReplay:  # fmt: skip
+    """A pickled replay again: compiled anew, with the constants it froze (not the leaves' values now)."""
+    replay = SampleReplay(output, inputs, samples, watch)
+    replay._code.constants[:] = constants
+    return replay
 
 
 def compile_replay(output: Value, inputs: Sequence[Value], samples: Sequence[Value],
